@@ -1,0 +1,1 @@
+"""Signing in: PKCE, the loopback listener, and where secrets are kept."""

@@ -1,0 +1,43 @@
+"""Headless commands (``main.py sandbox``, later ``connect``, ``status``, ``sync`` …) and the argument parser.
+
+``main.py`` parses with :func:`build_parser`; with no command it starts the GUI, otherwise :func:`run_command`.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from app import __version__
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="main.py",
+        description="Ledgerbridge keeps Xero and Zoho CRM in sync. With no command it opens the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"Ledgerbridge {__version__}")
+    parser.add_argument("--data-dir", metavar="DIR", help="keep every file the app writes under DIR")
+    parser.add_argument("--endpoints", metavar="FILE", help="use the API endpoints in FILE (the sandbox's JSON line)")
+    parser.add_argument("--demo", action="store_true", help="run against the built-in sandbox (demo data)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="also log to the console")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    sandbox = commands.add_parser("sandbox", help="serve the local Xero and Zoho emulators until interrupted")
+    sandbox.add_argument("--host", default="127.0.0.1")
+    sandbox.add_argument("--xero-port", type=int, default=0, help="0 picks a free port")
+    sandbox.add_argument("--zoho-port", type=int, default=0, help="0 picks a free port")
+    sandbox.add_argument("--seed", default="demo", help="demo | empty | large:N")
+    sandbox.add_argument("--state", metavar="FILE", help="load state from FILE on start, save to it on exit")
+    sandbox.add_argument("--limits", choices=["real", "starter", "off"], default="real")
+    sandbox.add_argument("--redirect-uri", action="append", default=[], metavar="URI",
+                         help="also accept this OAuth redirect URI (repeatable)")
+    return parser
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run a headless command; returns the process exit code."""
+    if args.command == "sandbox":
+        from app.cli.sandbox_cmd import run_sandbox
+
+        return run_sandbox(args)
+    raise SystemExit(f"unknown command {args.command!r}")

@@ -1,0 +1,1 @@
+"""The sync engine: pure Python, no Qt and no HTTP library. Talks to the clients through interfaces."""

@@ -1,0 +1,95 @@
+"""Both emulators together: built from one seed, served on 127.0.0.1, saved to and loaded from a state file.
+
+Used by ``main.py sandbox`` (serves until interrupted), by ``--demo`` (in-process, state in the data dir) and by tests.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from .clock import SystemClock, VirtualClock
+from .server import ServedEmulator
+from .xero import XeroEmulator
+from .zoho import ZohoEmulator
+
+DEFAULT_XERO_REDIRECT = "http://localhost:8765/callback"
+DEFAULT_ZOHO_REDIRECT = "http://127.0.0.1:8766/callback"
+
+
+class Sandbox:
+    """A Xero and a Zoho emulator seeded from the same story, optionally served over HTTP."""
+
+    def __init__(
+        self,
+        seed: str = "demo",
+        limits: str = "real",
+        clock: SystemClock | VirtualClock | None = None,
+        redirect_uris: list[str] | tuple[str, ...] = (),
+        state_file: str | os.PathLike[str] | None = None,
+    ) -> None:
+        self.clock = clock or SystemClock()
+        self.state_file = Path(state_file) if state_file else None
+        extra = tuple(redirect_uris)
+        self.xero = XeroEmulator(
+            clock=self.clock, seed=seed, limits=limits, redirect_uris=(DEFAULT_XERO_REDIRECT, *extra)
+        )
+        self.zoho = ZohoEmulator(
+            clock=self.clock, seed=seed, limits="off" if limits == "off" else "real",
+            redirect_uris=(DEFAULT_ZOHO_REDIRECT, *extra),
+        )
+        self._served: list[ServedEmulator] = []
+        if self.state_file and self.state_file.exists():
+            self.load()
+
+    # ----- persistence -------------------------------------------------------------------------------------
+    def load(self) -> None:
+        assert self.state_file is not None
+        data = json.loads(self.state_file.read_text(encoding="utf-8"))
+        self.xero.import_state(data["xero"])
+        self.zoho.import_state(data["zoho"])
+
+    def save(self) -> None:
+        if not self.state_file:
+            return
+        data = {"xero": self.xero.export_state(), "zoho": self.zoho.export_state()}
+        self.state_file.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.state_file.parent, prefix=".sandbox-", suffix=".json")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh)
+        os.replace(tmp, self.state_file)
+
+    # ----- serving -----------------------------------------------------------------------------------------
+    def serve(self, host: str = "127.0.0.1", xero_port: int = 0, zoho_port: int = 0) -> dict[str, Any]:
+        """Start both servers; returns :meth:`endpoints`."""
+        self._served = [
+            ServedEmulator(self.xero.handle, host, xero_port),
+            ServedEmulator(self.zoho.handle, host, zoho_port),
+        ]
+        return self.endpoints()
+
+    def endpoints(self) -> dict[str, Any]:
+        """The JSON the app's ``--endpoints FILE`` reads: where each API and the control API live."""
+        if not self._served:
+            raise RuntimeError("the sandbox is not being served")
+        xero_url, zoho_url = (s.url for s in self._served)
+        return {
+            "xero": self.xero.urls(xero_url),
+            "zoho": self.zoho.urls(zoho_url),
+            "admin": {"xero": f"{xero_url}/_sandbox/", "zoho": f"{zoho_url}/_sandbox/"},
+        }
+
+    def close(self) -> None:
+        for served in self._served:
+            served.close()
+        self._served = []
+        self.save()
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
