@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from app import __version__
 
@@ -31,6 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--limits", choices=["real", "starter", "off"], default="real")
     sandbox.add_argument("--redirect-uri", action="append", default=[], metavar="URI",
                          help="also accept this OAuth redirect URI (repeatable)")
+    from app.cli import connect_cmd
+
+    connect_cmd.add_parsers(commands)
     return parser
 
 
@@ -40,4 +44,17 @@ def run_command(args: argparse.Namespace) -> int:
         from app.cli.sandbox_cmd import run_sandbox
 
         return run_sandbox(args)
+    from app.errors import AppError
+
+    try:
+        if args.command in ("connect", "status", "disconnect"):
+            from app.cli import connect_cmd
+
+            return getattr(connect_cmd, f"run_{args.command}")(args)
+    except AppError as exc:
+        print(f"{exc.title}: {exc.message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("Stopped.", file=sys.stderr)
+        return 130
     raise SystemExit(f"unknown command {args.command!r}")

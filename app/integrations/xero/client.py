@@ -1,0 +1,167 @@
+"""XeroClient: reads with the fewest calls (pageSize 1000, stop on the pagination object), incremental reads with
+``If-Modified-Since`` (archived included), and batch writes of ≤ 50 with per-record results."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any, TypeVar
+
+from app.integrations.common import BatchResult, Page, RecordFailure, RecordOutcome, chunks, http_date_utc
+from app.integrations.common import idempotency_key as make_key
+from app.integrations.endpoints import XeroEndpoints
+from app.integrations.http import ApiSession
+from app.integrations.xero.hints import hint_for
+from app.integrations.xero.models import (
+    Contact,
+    Currency,
+    Invoice,
+    Item,
+    Organisation,
+    Payment,
+    TaxRate,
+    TrackingCategory,
+)
+from app.integrations.xero.wire import loads, version_of
+
+PAGE_SIZE = 1000
+BATCH_SIZE = 50
+T = TypeVar("T")
+
+
+class XeroClient:
+    def __init__(self, session: ApiSession, endpoints: XeroEndpoints, tenant_id: str) -> None:
+        self.session = session
+        self.base = endpoints.api_base.rstrip("/")
+        self.tenant_id = tenant_id
+
+    # ----- plumbing ------------------------------------------------------------------------------------------
+    def _get(self, path: str, params: dict[str, Any] | None = None, modified_since: datetime | None = None) -> Any:
+        headers = {"xero-tenant-id": self.tenant_id}
+        if modified_since is not None:
+            headers["If-Modified-Since"] = http_date_utc(modified_since)
+        response = self.session.send("GET", f"{self.base}/{path}", params=params, headers=headers)
+        if response.status_code in (204, 304):
+            return {}
+        return loads(response.content)
+
+    def _paged(self, path: str, key: str, parse: Callable[[dict], T], params: dict[str, Any],
+               modified_since: datetime | None, start_page: int) -> Iterator[Page[T]]:
+        page = max(1, start_page)
+        while True:
+            body = self._get(path, {**params, "page": page, "pageSize": PAGE_SIZE}, modified_since)
+            rows = body.get(key) or []
+            pagination = body.get("pagination") or {}
+            page_count = pagination.get("pageCount")
+            if page_count is not None:
+                last = page >= int(page_count)
+            else:
+                last = len(rows) < PAGE_SIZE
+            yield Page([parse(r) for r in rows], page, last)
+            if last:
+                return
+            page += 1
+
+    def _write(self, method: str, path: str, key: str, records: list[dict[str, Any]],
+               parse: Callable[[dict], Any], id_key: str, params: dict[str, Any] | None = None) -> BatchResult:
+        result = BatchResult()
+        offset = 0
+        for batch in chunks(records, BATCH_SIZE):
+            body = {key: batch}
+            response = self.session.send(
+                method, f"{self.base}/{path}", params={"summarizeErrors": "false", **(params or {})},
+                json_body=body, headers={"xero-tenant-id": self.tenant_id, "Idempotency-Key": make_key("lb", body)},
+            )
+            result.extend(_outcomes(loads(response.content).get(key) or [], parse, id_key), offset)
+            offset += len(batch)
+        return result
+
+    # ----- contacts ------------------------------------------------------------------------------------------
+    def contacts(self, modified_since: datetime | None = None, include_archived: bool = True,
+                 start_page: int = 1, where: str | None = None) -> Iterator[Page[Contact]]:
+        params: dict[str, Any] = {"includeArchived": "true" if include_archived else "false",
+                                  "order": "UpdatedDateUTC ASC"}
+        if where:
+            params["where"] = where
+        return self._paged("Contacts", "Contacts", Contact.from_wire, params, modified_since, start_page)
+
+    def contact(self, contact_id: str) -> Contact:
+        return Contact.from_wire(self._get(f"Contacts/{contact_id}")["Contacts"][0])
+
+    def save_contacts(self, contacts: list[Contact]) -> BatchResult:
+        """Create or update (POST matches ContactID, then ContactNumber, then Name)."""
+        return self._write("POST", "Contacts", "Contacts", [c.to_wire() for c in contacts], Contact.from_wire,
+                           "ContactID")
+
+    # ----- items ---------------------------------------------------------------------------------------------
+    def items(self, modified_since: datetime | None = None) -> Iterator[Page[Item]]:
+        """Items have no paging in Xero: one call returns them all."""
+        body = self._get("Items", {"order": "UpdatedDateUTC ASC"}, modified_since)
+        yield Page([Item.from_wire(r) for r in body.get("Items") or []], 1, True)
+
+    def save_items(self, items: list[Item]) -> BatchResult:
+        return self._write("POST", "Items", "Items", [i.to_wire() for i in items], Item.from_wire, "ItemID")
+
+    # ----- invoices ------------------------------------------------------------------------------------------
+    def invoices(self, modified_since: datetime | None = None, start_page: int = 1,
+                 statuses: list[str] | None = None, where: str | None = None) -> Iterator[Page[Invoice]]:
+        """Paged reads carry line items (unpaged ones do not)."""
+        params: dict[str, Any] = {"order": "UpdatedDateUTC ASC"}
+        if statuses:
+            params["Statuses"] = ",".join(statuses)
+        if where:
+            params["where"] = where
+        return self._paged("Invoices", "Invoices", Invoice.from_wire, params, modified_since, start_page)
+
+    def invoice(self, invoice_id: str) -> Invoice:
+        return Invoice.from_wire(self._get(f"Invoices/{invoice_id}")["Invoices"][0])
+
+    def save_invoices(self, invoices: list[Invoice]) -> BatchResult:
+        return self._write("POST", "Invoices", "Invoices", [i.to_wire() for i in invoices], Invoice.from_wire,
+                           "InvoiceID")
+
+    # ----- payments ------------------------------------------------------------------------------------------
+    def payments(self, modified_since: datetime | None = None, start_page: int = 1) -> Iterator[Page[Payment]]:
+        return self._paged("Payments", "Payments", Payment.from_wire, {"order": "UpdatedDateUTC ASC"},
+                           modified_since, start_page)
+
+    def create_payments(self, payments: list[Payment]) -> BatchResult:
+        return self._write("PUT", "Payments", "Payments", [p.to_wire() for p in payments], Payment.from_wire,
+                           "PaymentID")
+
+    # ----- settings (for mapping validation and the mapping editor) ------------------------------------------
+    def tax_rates(self) -> list[TaxRate]:
+        return [TaxRate.from_wire(r) for r in self._get("TaxRates").get("TaxRates") or []]
+
+    def currencies(self) -> list[Currency]:
+        return [Currency(c.get("Code", ""), c.get("Description", "")) for c in
+                self._get("Currencies").get("Currencies") or []]
+
+    def tracking_categories(self) -> list[TrackingCategory]:
+        out = []
+        for c in self._get("TrackingCategories").get("TrackingCategories") or []:
+            out.append(TrackingCategory(c.get("TrackingCategoryID", ""), c.get("Name", ""),
+                                        [o.get("Name", "") for o in c.get("Options") or []], c.get("Status", "")))
+        return out
+
+    def organisation(self) -> Organisation:
+        org = (self._get("Organisation").get("Organisations") or [{}])[0]
+        return Organisation(org.get("OrganisationID", ""), org.get("Name", ""), org.get("BaseCurrency", ""),
+                            org.get("CountryCode", ""), org.get("ShortCode", ""))
+
+
+def _outcomes(elements: list[dict[str, Any]], parse: Callable[[dict], Any], id_key: str) -> BatchResult:
+    result = BatchResult()
+    for index, element in enumerate(elements):
+        errors = element.get("ValidationErrors") or []
+        status = element.get("StatusAttributeString")
+        if errors or status == "ERROR":
+            message = "; ".join(str(e.get("Message", "")) for e in errors) or "Xero rejected this record."
+            failure = RecordFailure(message=message, code="ValidationError", hint=hint_for(message, element),
+                                    raw={"ValidationErrors": errors})
+            result.outcomes.append(RecordOutcome(index, element.get(id_key), failure))
+        else:
+            record = parse(element)
+            result.outcomes.append(RecordOutcome(index, element.get(id_key), None, "", version_of(
+                getattr(record, "updated", None)), record))
+    return result

@@ -1,0 +1,59 @@
+"""Numbered schema migrations on ``PRAGMA user_version``, with a backup copy of the file before any step runs.
+
+Add a step by appending ``(N, function)`` to ``MIGRATIONS``; each runs inside one transaction. A database written
+by a newer Ledgerbridge is refused rather than damaged.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import peewee as pw
+
+from app.errors import DatabaseError
+
+log = logging.getLogger(__name__)
+
+
+def _v1_initial(db: pw.SqliteDatabase) -> None:
+    from app.store.models import ALL_MODELS
+
+    db.create_tables(ALL_MODELS)
+
+
+MIGRATIONS: list[tuple[int, Callable[[pw.SqliteDatabase], None]]] = [
+    (1, _v1_initial),
+]
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+def schema_version(db: pw.SqliteDatabase) -> int:
+    return int(db.execute_sql("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(db: pw.SqliteDatabase, path: Path) -> None:
+    current = schema_version(db)
+    if current > SCHEMA_VERSION:
+        raise DatabaseError(
+            f"This database was written by a newer Ledgerbridge (schema {current}; this version knows "
+            f"{SCHEMA_VERSION}). Update Ledgerbridge to open it."
+        )
+    if current == SCHEMA_VERSION:
+        return
+    if current > 0 and path.exists():
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        backup = path.with_name(f"{path.stem}.v{current}-{stamp}.bak")
+        db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        shutil.copy2(path, backup)
+        log.info("database backed up to %s before migrating from schema %s", backup.name, current)
+    for number, step in MIGRATIONS:
+        if number <= current:
+            continue
+        with db.atomic():
+            step(db)
+            db.execute_sql(f"PRAGMA user_version = {number}")
+        log.info("database migrated to schema %s", number)
