@@ -84,7 +84,7 @@ class ConnectionService:
         self.ctx = ctx
         self._tokens: dict[str, TokenManager] = {}
         self._sessions: dict[str, ApiSession] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
 
     # ----- settings ------------------------------------------------------------------------------------------
     def _client_id(self, provider: str, given: str | None) -> str:

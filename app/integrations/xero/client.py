@@ -88,8 +88,13 @@ class XeroClient:
     def contact(self, contact_id: str) -> Contact:
         return Contact.from_wire(self._get(f"Contacts/{contact_id}")["Contacts"][0])
 
-    def save_contacts(self, contacts: list[Contact]) -> BatchResult:
-        """Create or update (POST matches ContactID, then ContactNumber, then Name)."""
+    def create_contacts(self, contacts: list[Contact]) -> BatchResult:
+        """Create only (PUT): a name already used by an active contact fails instead of editing that contact."""
+        return self._write("PUT", "Contacts", "Contacts", [c.to_wire() for c in contacts], Contact.from_wire,
+                           "ContactID")
+
+    def update_contacts(self, contacts: list[Contact]) -> BatchResult:
+        """Update by ContactID (POST is create-or-update; every element here carries its id)."""
         return self._write("POST", "Contacts", "Contacts", [c.to_wire() for c in contacts], Contact.from_wire,
                            "ContactID")
 
@@ -99,7 +104,10 @@ class XeroClient:
         body = self._get("Items", {"order": "UpdatedDateUTC ASC"}, modified_since)
         yield Page([Item.from_wire(r) for r in body.get("Items") or []], 1, True)
 
-    def save_items(self, items: list[Item]) -> BatchResult:
+    def create_items(self, items: list[Item]) -> BatchResult:
+        return self._write("PUT", "Items", "Items", [i.to_wire() for i in items], Item.from_wire, "ItemID")
+
+    def update_items(self, items: list[Item]) -> BatchResult:
         return self._write("POST", "Items", "Items", [i.to_wire() for i in items], Item.from_wire, "ItemID")
 
     # ----- invoices ------------------------------------------------------------------------------------------
@@ -116,9 +124,32 @@ class XeroClient:
     def invoice(self, invoice_id: str) -> Invoice:
         return Invoice.from_wire(self._get(f"Invoices/{invoice_id}")["Invoices"][0])
 
-    def save_invoices(self, invoices: list[Invoice]) -> BatchResult:
+    def create_invoices(self, invoices: list[Invoice]) -> BatchResult:
+        return self._write("PUT", "Invoices", "Invoices", [i.to_wire() for i in invoices], Invoice.from_wire,
+                           "InvoiceID")
+
+    def update_invoices(self, invoices: list[Invoice]) -> BatchResult:
         return self._write("POST", "Invoices", "Invoices", [i.to_wire() for i in invoices], Invoice.from_wire,
                            "InvoiceID")
+
+    def invoices_by_id(self, ids: list[str]) -> list[Invoice]:
+        out: list[Invoice] = []
+        for batch in chunks(ids, BATCH_SIZE):
+            body = self._get("Invoices", {"IDs": ",".join(batch), "page": 1, "pageSize": PAGE_SIZE})
+            out.extend(Invoice.from_wire(r) for r in body.get("Invoices") or [])
+        return out
+
+    def contacts_by_id(self, ids: list[str]) -> list[Contact]:
+        out: list[Contact] = []
+        for batch in chunks(ids, BATCH_SIZE):
+            body = self._get("Contacts", {"IDs": ",".join(batch), "includeArchived": "true", "page": 1,
+                                          "pageSize": PAGE_SIZE})
+            out.extend(Contact.from_wire(r) for r in body.get("Contacts") or [])
+        return out
+
+    def items_by_id(self, ids: list[str]) -> list[Item]:
+        wanted = set(ids)
+        return [i for page in self.items() for i in page.items if i.item_id in wanted]
 
     # ----- payments ------------------------------------------------------------------------------------------
     def payments(self, modified_since: datetime | None = None, start_page: int = 1) -> Iterator[Page[Payment]]:

@@ -1,0 +1,221 @@
+"""The sync engine: one cycle over every enabled pair, in dependency order, with a report at the end.
+
+Pure Python: it talks to the two systems only through the ports a :class:`Connectors` hands it, and reports
+progress through a callback, so the GUI, the CLI and the tests drive the same code.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+import peewee as pw
+
+from app.clock import Clock
+from app.core.mapping import PairMapping
+from app.core.pairsync import PairSpec, PairSync
+from app.core.records import SidePort
+from app.core.runctx import Brake, BrakeTripped, ProgressEvent, RunContext
+from app.core.state import cursor, parse_watermark, prune_history, utc
+from app.errors import AppError, AuthRequired, Cancelled, ConnectionLost, DailyLimitReached
+from app.store.models import Profile, Run
+from app.store.settings import get_setting
+
+log = logging.getLogger(__name__)
+
+PAIR_ORDER = ("items", "contacts", "invoices", "payments", "deals")
+
+
+class Connectors(Protocol):
+    """What the engine needs from the outside world (implemented in ``app.services``)."""
+
+    def spec(self, mapping: PairMapping) -> PairSpec: ...
+
+    def payment_source(self) -> SidePort: ...
+
+    def calls(self) -> tuple[int, int]: ...
+
+
+@dataclass
+class RunReport:
+    """Plain data for the CLI, the GUI and the history table."""
+
+    run_id: int
+    outcome: str  # ok | partial | failed | paused | cancelled | braked
+    message: str
+    dry_run: bool
+    started_at: datetime
+    ended_at: datetime
+    counts: dict[str, int] = field(default_factory=dict)
+    by_pair: dict[str, dict[str, int]] = field(default_factory=dict)
+    xero_calls: int = 0
+    zoho_calls: int = 0
+    plan: list[dict[str, Any]] = field(default_factory=list)
+    estimated_calls: dict[str, int] = field(default_factory=dict)
+    paused_until: float | None = None
+    needs_attention: bool = False
+
+    @property
+    def failed(self) -> int:
+        return self.counts.get("failed", 0)
+
+    def as_dict(self) -> dict[str, Any]:
+        data = dict(self.__dict__)
+        data["started_at"] = self.started_at.isoformat()
+        data["ended_at"] = self.ended_at.isoformat()
+        return data
+
+
+class SyncEngine:
+    def __init__(self, profile: Profile, connectors: Connectors, mappings: dict[str, PairMapping], clock: Clock,
+                 db: pw.Database) -> None:
+        self.profile = profile
+        self.connectors = connectors
+        self.mappings = mappings
+        self.clock = clock
+        self.db = db
+
+    # ----- a cycle -------------------------------------------------------------------------------------------
+    def run_cycle(self, *, trigger: str = "manual", dry_run: bool = False, pairs: list[str] | None = None,
+                  since: datetime | None = None, cancel: threading.Event | None = None,
+                  progress: Callable[[ProgressEvent], None] | None = None, allow_bulk_archive: bool = False,
+                  force_retry: bool = False) -> RunReport:
+        started = utc(self.clock.time())
+        run = Run.create(profile=self.profile, trigger=trigger, dry_run=dry_run, started_at=started)
+        brake = Brake(int(get_setting(self.profile, "brake.min_records")),
+                      float(get_setting(self.profile, "brake.fraction")), released=allow_bulk_archive)
+        ctx = RunContext(self.profile, run, self.clock, self.db, dry_run=dry_run, since=since,
+                         cancel=cancel or threading.Event(), on_progress=progress, brake=brake,
+                         force_retry=force_retry)
+        calls_before = self.connectors.calls()
+        outcome, message, paused_until = "ok", "", None
+        try:
+            for pair in PAIR_ORDER:
+                mapping = self.mappings.get(pair)
+                if mapping is None or not mapping.enabled or (pairs and pair not in pairs):
+                    continue
+                ctx.current_pair = pair
+                ctx.check_cancel()
+                if pair == "payments":
+                    self._run_payments(ctx)
+                else:
+                    PairSync(ctx, self.connectors.spec(mapping)).run()
+                ctx.lookups.refresh()
+        except BrakeTripped as exc:
+            outcome = "braked"
+            message = (f"Stopped before archiving or deleting {exc.count} of {exc.linked} linked {exc.pair}: "
+                       f"more than the safety limit of {exc.limit}. Check what changed, then run the sync again "
+                       "and confirm the bulk change if it is intended.")
+        except DailyLimitReached as exc:
+            outcome, paused_until = "paused", self.clock.time() + (exc.retry_after or 3600)
+            message = exc.message
+        except Cancelled as exc:
+            outcome, message = "cancelled", exc.message
+        except AuthRequired as exc:
+            outcome, message = "failed", exc.message
+        except ConnectionLost as exc:
+            outcome, message = "failed", f"{exc.message} Nothing is lost: the next sync carries on."
+        except AppError as exc:
+            outcome, message = "failed", exc.message
+            log.exception("sync failed")
+        if outcome == "ok" and ctx.counts.get("failed"):
+            outcome = "partial"
+            message = f"{ctx.counts['failed']} record(s) need attention: see Failed records."
+        if outcome == "ok":
+            message = _summary(ctx.counts, dry_run)
+        xero_calls, zoho_calls = (a - b for a, b in zip(self.connectors.calls(), calls_before, strict=True))
+        ended = utc(self.clock.time())
+        run.ended_at, run.outcome, run.message = ended, outcome, message
+        run.counts = dict(ctx.counts)
+        run.xero_calls, run.zoho_calls = xero_calls, zoho_calls
+        run.save()
+        if not dry_run:
+            prune_history(self.profile, int(get_setting(self.profile, "history.retention_days")), ended)
+        report = RunReport(run.id, outcome, message, dry_run, started, ended, dict(ctx.counts),
+                           {k: dict(v) for k, v in ctx.by_pair.items()}, xero_calls, zoho_calls, ctx.plan,
+                           paused_until=paused_until,
+                           needs_attention=outcome in ("partial", "failed", "braked") or bool(ctx.counts.get(
+                               "conflicts")) or bool(ctx.counts.get("queued_for_review")))
+        if dry_run:
+            report.estimated_calls = _estimate(ctx.plan, xero_calls, zoho_calls)
+        log.info("sync run %s %s: %s", run.id, outcome, message)
+        return report
+
+    # ----- payments: refresh the invoices and customers they touch -------------------------------------------
+    def _run_payments(self, ctx: RunContext) -> None:
+        source = self.connectors.payment_source()
+        row = cursor(self.profile, "xero:payments")
+        since = ctx.since or parse_watermark(row.watermark)
+        high = row.watermark
+        invoice_ids: list[str] = []
+        contact_ids: list[str] = []
+        ctx.progress("payments", "Reading Xero payments…")
+        for page in source.read(since, 1, ""):
+            for payment in page.records:
+                high = max(high, payment.version)
+                invoice_id = payment.fields.get("Invoice.InvoiceID")
+                contact_id = payment.fields.get("Invoice.Contact.ContactID")
+                if invoice_id and ctx.lookups.link_for_xero("invoices", invoice_id):
+                    invoice_ids.append(invoice_id)
+                if contact_id and ctx.lookups.link_for_xero("contacts", contact_id):
+                    contact_ids.append(contact_id)
+                ctx.count("payments_seen")
+        for pair, ids in (("invoices", invoice_ids), ("contacts", contact_ids)):
+            mapping = self.mappings.get(pair)
+            if ids and mapping is not None and mapping.enabled:
+                ctx.current_pair = pair
+                PairSync(ctx, self.connectors.spec(mapping)).run_targeted(list(dict.fromkeys(ids)), [])
+        ctx.current_pair = "payments"
+        if not ctx.dry_run and not ctx.since:
+            row.watermark = high
+            row.updated_at = ctx.now()
+            row.save()
+
+    # ----- targeted syncs (confirm a match, resolve a conflict, retry) ---------------------------------------
+    def sync_records(self, pair: str, xero_ids: list[str], zoho_ids: list[str], *, trigger: str,
+                     resolutions: dict[str, dict[str, str]] | None = None) -> RunReport:
+        started = utc(self.clock.time())
+        run = Run.create(profile=self.profile, trigger=trigger, started_at=started)
+        ctx = RunContext(self.profile, run, self.clock, self.db, force_retry=True, current_pair=pair)
+        calls_before = self.connectors.calls()
+        outcome, message = "ok", ""
+        try:
+            PairSync(ctx, self.connectors.spec(self.mappings[pair])).run_targeted(xero_ids, zoho_ids, resolutions)
+        except AppError as exc:
+            outcome, message = "failed", exc.message
+        if outcome == "ok":
+            outcome = "partial" if ctx.counts.get("failed") else "ok"
+            message = _summary(ctx.counts, False)
+        xero_calls, zoho_calls = (a - b for a, b in zip(self.connectors.calls(), calls_before, strict=True))
+        ended = utc(self.clock.time())
+        run.ended_at, run.outcome, run.message, run.counts = ended, outcome, message, dict(ctx.counts)
+        run.xero_calls, run.zoho_calls = xero_calls, zoho_calls
+        run.save()
+        return RunReport(run.id, outcome, message, False, started, ended, dict(ctx.counts),
+                         {k: dict(v) for k, v in ctx.by_pair.items()}, xero_calls, zoho_calls)
+
+
+def _summary(counts: dict[str, int], dry_run: bool) -> str:
+    labels = [("created", "created"), ("updated", "updated"), ("linked", "linked"), ("archived", "archived"),
+              ("deleted", "deleted"), ("conflicts", "conflicts"), ("queued_for_review", "waiting for review"),
+              ("failed", "failed")]
+    if dry_run:
+        labels = [("create", "to create"), ("update", "to update"), ("link", "to link"), ("archive", "to archive"),
+                  ("conflict", "conflicts"), ("queued_for_review", "to review"), ("failed", "would fail")]
+    parts = [f"{counts[k]} {label}" for k, label in labels if counts.get(k)]
+    if not parts:
+        return "Everything is up to date." if not dry_run else "Nothing to change."
+    return ("Would do: " if dry_run else "") + ", ".join(parts) + "."
+
+
+def _estimate(plan: list[dict[str, Any]], xero_reads: int, zoho_reads: int) -> dict[str, int]:
+    """Calls a real run would make: the reads already made plus one write call per batch."""
+    xc = sum(1 for p in plan if p.get("xero_write") and p.get("create"))
+    xu = sum(1 for p in plan if p.get("xero_write") and not p.get("create"))
+    zc = sum(1 for p in plan if p.get("zoho_write") and p.get("create"))
+    zu = sum(1 for p in plan if p.get("zoho_write") and not p.get("create"))
+    return {"xero": xero_reads + -(-xc // 50) + -(-xu // 50), "zoho": zoho_reads + -(-zc // 100) + -(-zu // 100)}

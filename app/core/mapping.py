@@ -1,0 +1,174 @@
+"""Field mappings: which Xero field goes to which Zoho field, in which direction, through which transform.
+
+One :class:`PairMapping` per synced pair (contacts, items, invoices, payments, deals). Mappings are plain data,
+exported and imported as JSON, versioned in the store, and validated against the live schemas before a sync.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app.core.records import FieldInfo
+from app.core.transforms import TRANSFORMS
+
+BOTH, X2Z, Z2X = "both", "xero_to_zoho", "zoho_to_xero"
+DIRECTIONS = (BOTH, X2Z, Z2X)
+POLICIES = ("xero_wins", "zoho_wins", "newest", "ask")
+PAIRS = ("contacts", "items", "invoices", "payments", "deals")
+
+
+@dataclass
+class FieldLink:
+    xero: str
+    zoho: str
+    direction: str = BOTH
+    transform: dict[str, Any] = field(default_factory=lambda: {"kind": "copy"})
+
+    def flows(self, pair_direction: str, to_zoho: bool) -> bool:
+        """Whether a change may flow this way, given the pair's direction and this link's own."""
+        wanted = X2Z if to_zoho else Z2X
+        return pair_direction in (BOTH, wanted) and self.direction in (BOTH, wanted)
+
+
+@dataclass
+class PairMapping:
+    pair: str
+    zoho_module: str
+    direction: str = BOTH
+    conflict_policy: str = "newest"
+    enabled: bool = True
+    fields: list[FieldLink] = field(default_factory=list)
+    options: dict[str, Any] = field(default_factory=dict)
+    version: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> PairMapping:
+        data = dict(data)
+        data["fields"] = [FieldLink(**f) for f in data.get("fields", [])]
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    def xero_fields(self) -> list[str]:
+        return [f.xero for f in self.fields if f.xero]
+
+    def zoho_fields(self) -> list[str]:
+        return [f.zoho for f in self.fields if f.zoho]
+
+
+@dataclass
+class Problem:
+    pair: str
+    field: str
+    message: str
+    blocking: bool = True
+
+    def __str__(self) -> str:
+        return f"{self.pair}: {self.field}: {self.message}"
+
+
+_COMPATIBLE = {
+    "text": {"text", "email", "phone", "url", "picklist", "id", "number", "money", "date"},
+    "email": {"text", "email"},
+    "phone": {"text", "phone"},
+    "url": {"text", "url"},
+    "number": {"number", "money", "text"},
+    "money": {"number", "money", "text"},
+    "date": {"date", "datetime", "text"},
+    "datetime": {"date", "datetime", "text"},
+    "bool": {"bool", "text"},
+    "picklist": {"text", "picklist"},
+    "lookup": {"lookup", "id"},
+    "id": {"id", "text", "lookup"},
+    "list": {"list"},
+}
+
+
+def validate(mapping: PairMapping, xero: list[FieldInfo], zoho: list[FieldInfo]) -> list[Problem]:
+    """Everything that would make this mapping fail against the live schemas, in the user's words."""
+    problems: list[Problem] = []
+    p = mapping.pair
+    if mapping.direction not in DIRECTIONS:
+        problems.append(Problem(p, "direction", f"unknown direction {mapping.direction!r}"))
+    if mapping.conflict_policy not in POLICIES:
+        problems.append(Problem(p, "conflict_policy", f"unknown policy {mapping.conflict_policy!r}"))
+    xs = {f.name: f for f in xero}
+    zs = {f.name: f for f in zoho}
+    for link in mapping.fields:
+        kind = link.transform.get("kind", "copy")
+        if kind not in TRANSFORMS and kind != "line_items":
+            problems.append(Problem(p, link.zoho or link.xero, f"unknown transform {kind!r}"))
+        xf = _find(xs, link.xero)
+        zf = zs.get(link.zoho)
+        if link.xero and xf is None:
+            problems.append(Problem(p, link.xero, "Xero has no such field"))
+        if link.zoho and zf is None:
+            problems.append(Problem(p, link.zoho, f"Zoho CRM's {mapping.zoho_module} has no field with this API "
+                                                 "name (was it renamed or deleted in Zoho?)"))
+        if xf is None or zf is None:
+            continue
+        if link.flows(mapping.direction, to_zoho=True) and zf.read_only:
+            problems.append(Problem(p, zf.name, f"'{zf.label}' is read-only in Zoho CRM; map it Zoho → Xero only"))
+        if link.flows(mapping.direction, to_zoho=False) and xf.read_only:
+            problems.append(Problem(p, xf.name, f"'{xf.label}' is read-only in Xero; map it Xero → Zoho only"))
+        if kind in ("copy", "trim", "case", "default", "round", "date") and \
+                zf.type not in _COMPATIBLE.get(xf.type, {xf.type}):
+            problems.append(Problem(p, zf.name, f"a {xf.type} field ({xf.label}) cannot fill a {zf.type} field "
+                                                f"({zf.label})"))
+        if zf.type == "picklist" and zf.choices and link.flows(mapping.direction, to_zoho=True):
+            outputs = _possible_outputs(link, xf)
+            missing = sorted(str(v) for v in outputs if str(v) not in zf.choices)
+            if missing:
+                problems.append(Problem(p, zf.name, f"'{zf.label}' has no picklist value for {', '.join(missing)} — "
+                                                    "add it in Zoho or change the value map"))
+        if xf.type == "picklist" and xf.choices and link.flows(mapping.direction, to_zoho=False) and \
+                kind == "value_map":
+            bad = sorted(str(k) for k in (link.transform.get("map") or {}) if str(k) not in xf.choices)
+            if bad:
+                problems.append(Problem(p, xf.name, f"Xero does not allow {', '.join(bad)} in {xf.label}"))
+    mapped_zoho = {link.zoho for link in mapping.fields if link.flows(mapping.direction, to_zoho=True)}
+    mapped_xero = {link.xero for link in mapping.fields if link.flows(mapping.direction, to_zoho=False)}
+    implied = set(mapping.options.get("zoho_implied", []))
+    if mapping.direction in (BOTH, X2Z):
+        for zf in zoho:
+            if zf.required and not zf.read_only and zf.name not in mapped_zoho and zf.name not in implied:
+                problems.append(Problem(p, zf.name, f"Zoho CRM requires '{zf.label}' but nothing is mapped to it"))
+    if mapping.direction in (BOTH, Z2X):
+        for xf in xero:
+            if xf.required and not xf.read_only and xf.name not in mapped_xero:
+                problems.append(Problem(p, xf.name, f"Xero requires '{xf.label}' but nothing is mapped to it"))
+    return problems
+
+
+def _find(fields: dict[str, FieldInfo], name: str) -> FieldInfo | None:
+    if "+" in name:  # joined fields: each part must exist
+        parts = [fields.get(part) for part in name.split("+")]
+        return None if any(p is None for p in parts) else FieldInfo(name, name, "text")
+    return fields.get(name)
+
+
+def _possible_outputs(link: FieldLink, xf: FieldInfo) -> list[Any]:
+    kind = link.transform.get("kind", "copy")
+    if kind == "value_map":
+        values = list((link.transform.get("map") or {}).values())
+        if "default_forward" in link.transform:
+            values.append(link.transform["default_forward"])
+        return [v for v in values if v not in (None, "")]
+    if kind == "copy" and xf.choices:
+        return list(xf.choices)
+    return []
+
+
+def load_mappings(path: Path) -> dict[str, PairMapping]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {m["pair"]: PairMapping.from_json(m) for m in data["pairs"]}
+
+
+def dump_mappings(mappings: dict[str, PairMapping]) -> str:
+    return json.dumps({"format": "ledgerbridge-mapping", "version": 1,
+                       "pairs": [m.to_json() for m in mappings.values()]}, indent=2)

@@ -1,0 +1,626 @@
+"""Two-way sync of one pair of record kinds (contacts ⇄ accounts, items ⇄ products, invoices ⇄ invoices).
+
+A run of a pair:
+1. reads the Zoho side's changes since its cursor (all pages: changes are few after the first sync),
+2. streams the Xero side's changes page by page; for each page it plans (merge linked records, match new ones,
+   create what has no counterpart), applies the writes in batches, then commits links, history and the cursor's
+   page together — so a run killed at any point resumes at the last committed page and creates nothing twice
+   (creates upsert on the cross-reference field or are found again by it);
+3. plans and applies what is left of the Zoho changes, then advances the Zoho cursor,
+4. retries failed records whose backoff has passed, and handles Zoho deletions.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from app.core.mapping import PairMapping
+from app.core.matching import MatchKeys, match
+from app.core.merge import MergeResult, merge, project
+from app.core.records import ARCHIVED, DELETED, ReadPage, SidePort, SourceRecord, WriteOp, WriteResult
+from app.core.runctx import BrakeTripped, RunContext
+from app.core.state import (
+    LinkIndex,
+    cursor,
+    intents,
+    parse_watermark,
+    pending_match_ids,
+    record_failure,
+    record_history,
+    rejected_pairs,
+    resolve_failure,
+)
+from app.core.values import canon
+from app.store.models import Link, MatchCandidate, WriteIntent
+
+log = logging.getLogger(__name__)
+
+X2Z, Z2X = "xero->zoho", "zoho->xero"
+KeyFn = Callable[[str, dict[str, Any], str | None], MatchKeys]
+
+
+@dataclass
+class PairSpec:
+    """What differs between pairs: the ports, how to match, which fields carry the cross-reference."""
+
+    mapping: PairMapping
+    xero: SidePort
+    zoho: SidePort
+    xero_stream: str
+    zoho_stream: str
+    keys: KeyFn | None = None  # None: link only by cross-reference
+    zoho_xref_field: str | None = None  # Zoho field holding the Xero id (e.g. Xero_Contact_ID)
+    xero_xref_field: str | None = None  # Xero field holding the Zoho id on records we create (ContactNumber)
+    archive_statuses: tuple[str, ...] = (ARCHIVED,)
+    create_in_zoho: bool = True
+    create_in_xero: bool = True
+    update_existing: bool = True  # False: once linked, never written again (deals → invoices)
+    zoho_filter: Callable[[SourceRecord], bool] | None = None  # only these Zoho records take part
+    intent_lookup: bool = False  # creates in Xero are found again by ``find_by_xref`` after a crash
+
+    @property
+    def pair(self) -> str:
+        return self.mapping.pair
+
+    def reads_xero(self) -> bool:
+        return self.mapping.direction in ("both", "xero_to_zoho")
+
+    def reads_zoho(self) -> bool:
+        return self.mapping.direction in ("both", "zoho_to_xero")
+
+
+@dataclass
+class _Planned:
+    """One record's plan: the writes it needs and what to store once they succeed."""
+
+    link: Link | None
+    name: str
+    action: str  # update | create | link | conflict | archive
+    direction: str = ""
+    x: SourceRecord | None = None
+    z: SourceRecord | None = None
+    merge: MergeResult | None = None
+    zoho_op: WriteOp | None = None
+    xero_op: WriteOp | None = None
+    base_x: dict[str, Any] = field(default_factory=dict)
+    base_z: dict[str, Any] = field(default_factory=dict)
+    results: dict[str, WriteResult] = field(default_factory=dict)
+    evidence: list[str] = field(default_factory=list)
+    is_archive: bool = False
+
+
+class PairSync:
+    def __init__(self, ctx: RunContext, spec: PairSpec) -> None:
+        self.ctx = ctx
+        self.spec = spec
+        self.mapping = spec.mapping
+        self.pair = spec.pair
+        self.links = LinkIndex(ctx.profile, self.pair)
+        self.review_x, self.review_z = pending_match_ids(ctx.profile, self.pair)
+        self.rejected = rejected_pairs(ctx.profile, self.pair)
+        self.intents = intents(ctx.profile, self.pair, "xero") if spec.intent_lookup else {}
+
+    # ===== entry points ======================================================================================
+    def run(self) -> None:
+        ctx = self.ctx
+        zoho_pool: dict[str, SourceRecord] = {}
+        zoho_deleted: list[str] = []
+        zoho_cursor = cursor(ctx.profile, self.spec.zoho_stream)
+        zoho_high = zoho_cursor.watermark
+        if self.spec.reads_zoho():
+            since = ctx.since or parse_watermark(zoho_cursor.watermark)
+            ctx.progress(self.pair, f"Reading Zoho CRM {self.spec.zoho.entity}…")
+            for page in self.spec.zoho.read(since, 1, ""):
+                ctx.check_cancel()
+                for record in page.records:
+                    zoho_high = max(zoho_high, record.version)
+                    if self.spec.zoho_filter and not self.spec.zoho_filter(record):
+                        continue
+                    zoho_pool[record.id] = record
+                zoho_deleted.extend(page.deleted_ids)
+        retry_x, retry_z = self._due_retries()
+        if self.spec.reads_xero():
+            for page in self._xero_pages():
+                ctx.check_cancel()
+                self._process(page.records, zoho_pool, drain=False)
+                self._commit_xero_page(page)
+        if retry_x:
+            self._process(self.spec.xero.fetch(retry_x), zoho_pool, drain=False)
+        if retry_z:
+            for record in self.spec.zoho.fetch(retry_z):
+                zoho_pool.setdefault(record.id, record)
+        self._process([], zoho_pool, drain=True)
+        if zoho_deleted:
+            self._apply_zoho_deletions(zoho_deleted)
+        if not ctx.dry_run and not ctx.since and self.spec.reads_zoho():
+            zoho_cursor.watermark = zoho_high
+            zoho_cursor.updated_at = ctx.now()
+            zoho_cursor.save()
+
+    def run_targeted(self, xero_ids: list[str], zoho_ids: list[str],
+                     resolutions: dict[str, dict[str, str]] | None = None) -> None:
+        """Sync these records now (after a match is confirmed, a conflict resolved, or a retry)."""
+        self.resolutions = resolutions or {}
+        xs = self.spec.xero.fetch(xero_ids) if xero_ids else []
+        pool = {z.id: z for z in self.spec.zoho.fetch(zoho_ids)} if zoho_ids else {}
+        for x in xs:
+            link = self.links.by_xero.get(x.id)
+            if link and link.zoho_id and link.zoho_id not in pool:
+                pool.update({z.id: z for z in self.spec.zoho.fetch([link.zoho_id])})
+        for z in list(pool.values()):
+            link = self.links.by_zoho.get(z.id)
+            if link and link.xero_id and link.xero_id not in {x.id for x in xs}:
+                xs.extend(self.spec.xero.fetch([link.xero_id]))
+        self._process(xs, pool, drain=True)
+
+    resolutions: dict[str, dict[str, str]] = {}
+
+    # ===== reading ===========================================================================================
+    def _xero_pages(self) -> Iterator[ReadPage]:
+        ctx = self.ctx
+        stream = self.spec.xero_stream if not ctx.since else f"{self.spec.xero_stream}@{ctx.since.date()}"
+        row = cursor(ctx.profile, stream)
+        since = ctx.since or parse_watermark(row.watermark)
+        start = max(1, row.page) if row.page else 1  # re-read the last committed page: nothing shifts past us
+        ctx.progress(self.pair, f"Reading Xero {self.spec.xero.entity}…")
+        self._xero_cursor = row
+        yield from self.spec.xero.read(since, start, "")
+
+    def _commit_xero_page(self, page: ReadPage) -> None:
+        if self.ctx.dry_run:
+            return
+        row = self._xero_cursor
+        high = max([row.pending_watermark] + [r.version for r in page.records])
+        if page.last:
+            if high and not self.ctx.since:
+                row.watermark = high
+            row.pending_watermark, row.page = "", 0
+        else:
+            row.pending_watermark, row.page = high, page.number
+        row.updated_at = self.ctx.now()
+        row.save()
+
+    def _due_retries(self) -> tuple[list[str], list[str]]:
+        rows = self.ctx.due_failures(self.pair)
+        xs = [r.source_id for r in rows if r.direction == X2Z]
+        zs = [r.source_id for r in rows if r.direction == Z2X]
+        return xs, zs
+
+    # ===== planning ==========================================================================================
+    def _process(self, xero_records: list[SourceRecord], zoho_pool: dict[str, SourceRecord], drain: bool) -> None:
+        plans: list[_Planned] = []
+        unlinked_x: list[SourceRecord] = []
+        seen_x: set[str] = set()
+        for x in xero_records:
+            if x.id in seen_x:
+                continue
+            seen_x.add(x.id)
+            link = self.links.by_xero.get(x.id)
+            if link is not None and link.zoho_id:
+                plan = self._plan_linked(link, x, zoho_pool.pop(link.zoho_id, None))
+                if plan:
+                    plans.append(plan)
+            elif x.id in self.review_x:
+                self.ctx.count("waiting_for_review")
+            else:
+                unlinked_x.append(x)
+        unlinked_z: list[SourceRecord] = []
+        for z in list(zoho_pool.values()):
+            link = self.links.by_zoho.get(z.id)
+            if link is not None and link.xero_id:
+                if drain:
+                    zoho_pool.pop(z.id)
+                    plan = self._plan_linked(link, None, z)
+                    if plan:
+                        plans.append(plan)
+            elif z.id in self.review_z:
+                if drain:
+                    zoho_pool.pop(z.id)
+                    self.ctx.count("waiting_for_review")
+            else:
+                unlinked_z.append(z)
+        plans.extend(self._plan_unlinked(unlinked_x, unlinked_z, zoho_pool, drain))
+        if plans:
+            self._apply(plans)
+
+    def _plan_linked(self, link: Link, x: SourceRecord | None, z: SourceRecord | None) -> _Planned | None:
+        if not self.spec.update_existing:
+            return None
+        # An echo of our own last write, with nothing new from the other side, needs no work.
+        if x is not None and z is None and x.version and x.version == link.xero_version and \
+                not self._archive_change(link, x):
+            return None
+        if z is not None and x is None and z.version and z.version == link.zoho_version:
+            return None
+        x_now = x.fields if x is not None else link.xero_values
+        z_now = z.fields if z is not None else link.zoho_values
+        result = merge(self.mapping, link.xero_values, link.zoho_values, x_now, z_now, self.ctx.lookups,
+                       xero_modified=x.modified if x else None, zoho_modified=z.modified if z else None,
+                       resolutions=self.resolutions.get(str(link.id)))
+        name = (x.name if x else "") or (z.name if z else "") or link.name
+        plan = _Planned(link, name, "update", x=x, z=z, merge=result, base_x=result.base_x, base_z=result.base_z)
+        if result.errors:
+            self._fail_plan(plan, X2Z if x is not None else Z2X, {"message": "; ".join(result.errors),
+                            "hint": _transform_hint(result.errors)})
+            return None
+        plan.is_archive = x is not None and self._archive_change(link, x)
+        if result.to_zoho:
+            plan.zoho_op = WriteOp(str(link.id), result.to_zoho, target_id=link.zoho_id, source_id=link.xero_id,
+                                   name=name, current=z_now)
+        if result.to_xero:
+            plan.xero_op = WriteOp(str(link.id), result.to_xero, target_id=link.xero_id, source_id=link.zoho_id,
+                                   name=name, current=x_now)
+        plan.direction = X2Z if plan.zoho_op and not plan.xero_op else (Z2X if plan.xero_op and not plan.zoho_op
+                                                                       else "")
+        if result.conflicts:
+            plan.action = "conflict"
+        elif plan.is_archive:
+            plan.action = "archive"
+        return plan
+
+    def _archive_change(self, link: Link, x: SourceRecord) -> bool:
+        return x.status in self.spec.archive_statuses and link.state == "active"
+
+    def _plan_unlinked(self, xs: list[SourceRecord], zs: list[SourceRecord], zoho_pool: dict[str, SourceRecord],
+                       drain: bool) -> list[_Planned]:
+        plans: list[_Planned] = []
+        if not xs and not (drain and zs):
+            return plans
+        x_by_id = {x.id: x for x in xs}
+        z_by_id = {z.id: z for z in zs}
+        # Orphans remembered from earlier runs are candidates too.
+        orphan_z = {lid: link for lid, link in self.links.by_zoho.items() if not link.xero_id}
+        orphan_x = {lid: link for lid, link in self.links.by_xero.items() if not link.zoho_id}
+        pairs, review, unmatched_x, unmatched_z = self._match(x_by_id, z_by_id, orphan_x, orphan_z, drain)
+        for xid, zid, evidence in pairs:
+            x = x_by_id.get(xid) or self._record_from_orphan(orphan_x.get(xid), "xero")
+            z = z_by_id.get(zid) or self._record_from_orphan(orphan_z.get(zid), "zoho")
+            zoho_pool.pop(zid, None)
+            if x is None or z is None:
+                continue
+            plan = self._plan_first_link(x, z, evidence)
+            if plan:
+                plans.append(plan)
+        for xid, zid, score, evidence in review:
+            self._queue_review(xid, zid, score, evidence, x_by_id, z_by_id, orphan_x, orphan_z)
+            zoho_pool.pop(zid, None)
+        for xid in unmatched_x:
+            x = x_by_id[xid]
+            plan = self._plan_create(x, to_zoho=True)
+            if plan:
+                plans.append(plan)
+        if drain:
+            for zid in unmatched_z:
+                z = z_by_id[zid]
+                zoho_pool.pop(zid, None)
+                plan = self._plan_create(z, to_zoho=False)
+                if plan:
+                    plans.append(plan)
+        return plans
+
+    def _match(self, x_by_id: dict[str, SourceRecord], z_by_id: dict[str, SourceRecord],
+               orphan_x: dict[str, Link], orphan_z: dict[str, Link], drain: bool):
+        keys = self.spec.keys
+        if keys is None:  # cross-reference only
+            def keys(rid: str, values: dict[str, Any], xref: str | None) -> MatchKeys:  # noqa: ARG001
+                return MatchKeys(rid, xref=xref or "")
+        xk = [keys(x.id, x.fields, x.xref) for x in x_by_id.values()]
+        zk = [keys(z.id, z.fields, z.xref) for z in z_by_id.values()]
+        zk += [keys(zid, link.zoho_values, link.xero_values.get("__xref")) for zid, link in orphan_z.items()
+               if zid not in z_by_id]
+        if drain:
+            xk += [keys(xid, link.xero_values, link.zoho_values.get("__xref")) for xid, link in orphan_x.items()
+                   if xid not in x_by_id]
+        result = match(xk, zk)
+        links = [(x, z, e) for x, z, e in result.links if (x, z) not in self.rejected]
+        review = [r for r in result.review if (r[0], r[1]) not in self.rejected]
+        rejected_x = {x for x, z, *_ in result.links + result.review if (x, z) in self.rejected}  # type: ignore
+        rejected_z = {z for x, z, *_ in result.links + result.review if (x, z) in self.rejected}  # type: ignore
+        unmatched_x = [i for i in result.unmatched_xero + list(rejected_x) if i in x_by_id]
+        unmatched_z = [i for i in result.unmatched_zoho + list(rejected_z) if i in z_by_id]
+        # A record still in review with another candidate is not created meanwhile.
+        in_review = {r[0] for r in review} | {r[1] for r in review}
+        unmatched_x = [i for i in dict.fromkeys(unmatched_x) if i not in in_review]
+        unmatched_z = [i for i in dict.fromkeys(unmatched_z) if i not in in_review]
+        return links, review, unmatched_x, unmatched_z
+
+    def _record_from_orphan(self, link: Link | None, side: str) -> SourceRecord | None:
+        if link is None:
+            return None
+        port = self.spec.xero if side == "xero" else self.spec.zoho
+        rid = link.xero_id if side == "xero" else link.zoho_id
+        found = port.fetch([rid]) if rid else []
+        return found[0] if found else None
+
+    def _plan_first_link(self, x: SourceRecord, z: SourceRecord, evidence: list[str]) -> _Planned | None:
+        result = merge(self.mapping, None, None, x.fields, z.fields, self.ctx.lookups,
+                       xero_modified=x.modified, zoho_modified=z.modified)
+        plan = _Planned(None, x.name or z.name, "link", x=x, z=z, merge=result, base_x=result.base_x,
+                        base_z=result.base_z, evidence=evidence)
+        if result.errors:
+            self._fail_plan(plan, X2Z, {"message": "; ".join(result.errors), "hint": _transform_hint(result.errors)})
+            return None
+        to_zoho = dict(result.to_zoho)
+        if self.spec.zoho_xref_field and canon(z.fields.get(self.spec.zoho_xref_field)) != x.id:
+            to_zoho[self.spec.zoho_xref_field] = x.id
+        if to_zoho:
+            plan.zoho_op = WriteOp(x.id, to_zoho, target_id=z.id, source_id=x.id, name=plan.name, current=z.fields)
+        if result.to_xero:
+            plan.xero_op = WriteOp(x.id, result.to_xero, target_id=x.id, source_id=z.id, name=plan.name,
+                                   current=x.fields)
+        if result.conflicts:
+            plan.action = "conflict"
+        return plan
+
+    def _plan_create(self, rec: SourceRecord, to_zoho: bool) -> _Planned | None:
+        allowed = (self.spec.create_in_zoho and self.spec.reads_xero()) if to_zoho else \
+            (self.spec.create_in_xero and self.spec.reads_zoho())
+        if not allowed or rec.status in (ARCHIVED, DELETED, "voided"):
+            self._remember_orphan(rec, "xero" if to_zoho else "zoho")
+            return None
+        fields, base_src, base_dst, errors = project(self.mapping, rec.fields, to_zoho, self.ctx.lookups)
+        direction = X2Z if to_zoho else Z2X
+        plan = _Planned(None, rec.name, "create", direction, x=rec if to_zoho else None, z=None if to_zoho else rec)
+        if errors:
+            self._fail_plan(plan, direction, {"message": "; ".join(errors), "hint": _transform_hint(errors)})
+            return None
+        if to_zoho:
+            if self.spec.zoho_xref_field:
+                fields[self.spec.zoho_xref_field] = rec.id
+            plan.zoho_op = WriteOp(rec.id, fields, None, rec.id, rec.name, current={})
+            plan.base_x, plan.base_z = base_src, base_dst
+        else:
+            if self.spec.intent_lookup and rec.id in self.intents:
+                found = self.spec.xero.find_by_xref(rec.id)
+                if found is not None:  # created by a run that died before it could record the link
+                    return self._plan_first_link(found, rec, ["created by an earlier, interrupted sync"])
+            if self.spec.xero_xref_field:
+                fields[self.spec.xero_xref_field] = rec.id
+            plan.xero_op = WriteOp(rec.id, fields, None, rec.id, rec.name, current={})
+            plan.base_z, plan.base_x = base_src, base_dst
+        return plan
+
+    def _remember_orphan(self, rec: SourceRecord, side: str) -> None:
+        if self.ctx.dry_run:
+            return
+        existing = (self.links.by_xero if side == "xero" else self.links.by_zoho).get(rec.id)
+        values = dict(rec.fields)
+        if rec.xref:
+            values["__xref"] = rec.xref
+        if existing is None:
+            link = Link.create(profile=self.ctx.profile, pair=self.pair, name=rec.name[:250],
+                               xero_id=rec.id if side == "xero" else None, zoho_id=rec.id if side == "zoho" else None,
+                               xero_values=values if side == "xero" else {},
+                               zoho_values=values if side == "zoho" else {}, state="orphan",
+                               created_at=self.ctx.now(), synced_at=self.ctx.now())
+            self.links.add(link)
+        else:
+            if side == "xero":
+                existing.xero_values = values
+            else:
+                existing.zoho_values = values
+            existing.name = rec.name[:250]
+            existing.save()
+
+    def _queue_review(self, xid: str, zid: str, score: float, evidence: list[str],
+                      x_by_id: dict[str, SourceRecord], z_by_id: dict[str, SourceRecord],
+                      orphan_x: dict[str, Link], orphan_z: dict[str, Link]) -> None:
+        self.ctx.count("queued_for_review")
+        if self.ctx.dry_run:
+            self.ctx.plan_entry(self.pair, "review", "", (x_by_id.get(xid) or z_by_id.get(zid) or
+                                                          SourceRecord(xid, {})).name, {"evidence": evidence})
+            return
+        x = x_by_id.get(xid)
+        z = z_by_id.get(zid)
+        for rec, side in ((x, "xero"), (z, "zoho")):
+            if rec is not None:
+                self._remember_orphan(rec, side)
+        xname = x.name if x else (orphan_x[xid].name if xid in orphan_x else "")
+        zname = z.name if z else (orphan_z[zid].name if zid in orphan_z else "")
+        MatchCandidate.insert(profile=self.ctx.profile, pair=self.pair, xero_id=xid, zoho_id=zid,
+                              xero_name=xname[:250], zoho_name=zname[:250], score=score, evidence=evidence,
+                              status="pending", created_at=self.ctx.now()).on_conflict_ignore().execute()
+        self.review_x.add(xid)
+        self.review_z.add(zid)
+
+    # ===== applying ==========================================================================================
+    def _apply(self, plans: list[_Planned]) -> None:
+        ctx = self.ctx
+        archives = sum(1 for p in plans if p.is_archive and (p.zoho_op or p.xero_op))
+        if archives:
+            ctx.brake.add(self.pair, archives, len(self.links.linked()))
+        if ctx.dry_run:
+            for p in plans:
+                self._dry_plan_entry(p)
+            return
+        # Xero writes first: ids of records created in Xero are then written back to Zoho in the same pass.
+        x_creates = [p for p in plans if p.xero_op and p.xero_op.is_create]
+        x_updates = [p for p in plans if p.xero_op and not p.xero_op.is_create]
+        if self.spec.intent_lookup and x_creates:
+            with ctx.db.atomic():  # recorded before the call: a crash after it finds the record again
+                for p in x_creates:
+                    WriteIntent.insert(profile=ctx.profile, pair=self.pair, target="xero", source_id=p.xero_op.key,
+                                       idempotency_key="", created_at=ctx.now()).on_conflict_ignore().execute()
+        self._write(self.spec.xero, x_creates, "xero")
+        self._write(self.spec.xero, x_updates, "xero")
+        for p in x_creates:
+            result = p.results.get("xero")
+            if result and result.ok and self.spec.zoho_xref_field and p.z is not None:
+                p.zoho_op = WriteOp(p.z.id, {self.spec.zoho_xref_field: result.target_id}, target_id=p.z.id,
+                                    source_id=result.target_id, name=p.name, current=p.z.fields)
+        z_writes = [p for p in plans if p.zoho_op and not _failed(p)]
+        self._write(self.spec.zoho, z_writes, "zoho")
+        with ctx.db.atomic():
+            for p in plans:
+                self._commit_plan(p)
+
+    def _write(self, port: SidePort, plans: list[_Planned], side: str) -> None:
+        if not plans:
+            return
+        ops = [p.xero_op if side == "xero" else p.zoho_op for p in plans]
+        self.ctx.progress(self.pair, f"Writing {len(ops)} to {'Xero' if side == 'xero' else 'Zoho CRM'}…")
+        results = port.write([op for op in ops if op is not None])
+        by_key = {r.key: r for r in results}
+        for plan, op in zip(plans, ops, strict=True):
+            assert op is not None
+            plan.results[side] = by_key.get(op.key) or WriteResult(op.key, False, error={
+                "message": "no answer for this record", "transient": True})
+
+    def _commit_plan(self, p: _Planned) -> None:
+        ctx = self.ctx
+        failures = [(side, r) for side, r in p.results.items() if not r.ok]
+        if failures:
+            side, result = failures[0]
+            direction = X2Z if side == "zoho" else Z2X
+            error = dict(result.error or {})
+            self._fail_plan(p, direction, error)
+            return
+        link = p.link
+        x_id = p.x.id if p.x else (p.results["xero"].target_id if "xero" in p.results else None)
+        z_id = p.z.id if p.z else (p.results["zoho"].target_id if "zoho" in p.results else None)
+        if link is None:
+            link = self.links.by_xero.get(x_id or "") or self.links.by_zoho.get(z_id or "")
+            if link is not None:
+                self.links.drop(link)
+                link.xero_id, link.zoho_id = x_id or link.xero_id, z_id or link.zoho_id
+            else:
+                link = Link(profile=ctx.profile, pair=self.pair, xero_id=x_id, zoho_id=z_id, created_at=ctx.now())
+        if link.xero_id is None or link.zoho_id is None:
+            link.xero_id, link.zoho_id = link.xero_id or x_id, link.zoho_id or z_id
+        link.name = (p.name or link.name)[:250]
+        link.xero_values = {**(link.xero_values if link.state != "orphan" else {}), **p.base_x}
+        link.zoho_values = {**(link.zoho_values if link.state != "orphan" else {}), **p.base_z}
+        xr, zr = p.results.get("xero"), p.results.get("zoho")
+        link.xero_version = (xr.version if xr and xr.version else (p.x.version if p.x else link.xero_version))
+        link.zoho_version = (zr.version if zr and zr.version else (p.z.version if p.z else link.zoho_version))
+        if p.x is not None and p.x.status in self.spec.archive_statuses:
+            link.state = "archived"
+        elif link.state in ("orphan", "archived") and (p.x is None or p.x.status not in self.spec.archive_statuses):
+            link.state = "active"
+        link.mapping_version = self.mapping.version
+        link.synced_at = ctx.now()
+        link.save()
+        self.links.add(link)
+        if p.merge and p.merge.conflicts:
+            ctx.conflict(self.pair, link, p.name, p.merge.conflicts)
+        changes: dict[str, Any] = {}
+        if p.merge:
+            changes.update({f"zoho.{k}": v for k, v in p.merge.changes_zoho.items()})
+            changes.update({f"xero.{k}": v for k, v in p.merge.changes_xero.items()})
+        elif p.zoho_op:
+            changes.update({f"zoho.{k}": [None, v] for k, v in p.zoho_op.fields.items()})
+        elif p.xero_op:
+            changes.update({f"xero.{k}": [None, v] for k, v in p.xero_op.fields.items()})
+        wrote = bool(p.zoho_op or p.xero_op)
+        action = p.action if (wrote or p.action in ("link", "conflict")) else "skip"
+        if action == "skip":
+            ctx.count("unchanged")
+            return
+        direction = p.direction or (X2Z if p.zoho_op and not p.xero_op else Z2X if p.xero_op and not p.zoho_op
+                                    else "both" if wrote else "")
+        ctx.history(self.pair, action, direction=direction, xero_id=link.xero_id, zoho_id=link.zoho_id,
+                    name=p.name, changes=changes, mapping_version=self.mapping.version,
+                    error={"evidence": p.evidence} if p.evidence else None)
+        ctx.count(_DONE.get(action, action))
+        for direction_done, source in ((X2Z, p.x), (Z2X, p.z)):
+            if source is not None:
+                resolve_failure(ctx.profile, self.pair, direction_done, source.id)
+        if self.spec.intent_lookup and p.z is not None:
+            WriteIntent.delete().where(WriteIntent.profile == ctx.profile, WriteIntent.pair == self.pair,
+                                       WriteIntent.source_id == p.z.id).execute()
+
+    def _fail_plan(self, p: _Planned, direction: str, error: dict[str, Any]) -> None:
+        ctx = self.ctx
+        source = p.x if direction == X2Z else p.z
+        if source is None:
+            source = p.x or p.z
+        source_id = source.id if source else (p.link.xero_id if p.link and direction == X2Z else
+                                              p.link.zoho_id if p.link else "") or ""
+        ctx.count("failed")
+        if ctx.dry_run:
+            ctx.plan_entry(self.pair, "fail", direction, p.name, {"error": error.get("message")})
+            return
+        payload = (p.zoho_op.fields if p.zoho_op else None) if direction == X2Z else \
+            (p.xero_op.fields if p.xero_op else None)
+        record_failure(ctx.profile, ctx.run, self.pair, direction, source_id, p.name, payload, error, ctx.now())
+        record_history(ctx.run, self.pair, "fail", direction=direction,
+                       xero_id=p.x.id if p.x else (p.link.xero_id if p.link else None),
+                       zoho_id=p.z.id if p.z else (p.link.zoho_id if p.link else None), name=p.name,
+                       mapping_version=self.mapping.version, error=error, at=ctx.now())
+
+    def _dry_plan_entry(self, p: _Planned) -> None:
+        changes: dict[str, Any] = {}
+        if p.merge:
+            changes.update({f"zoho.{k}": v for k, v in p.merge.changes_zoho.items()})
+            changes.update({f"xero.{k}": v for k, v in p.merge.changes_xero.items()})
+            if p.merge.conflicts:
+                changes["conflicts"] = p.merge.conflicts
+        elif p.zoho_op:
+            changes = {f"zoho.{k}": [None, v] for k, v in p.zoho_op.fields.items()}
+        elif p.xero_op:
+            changes = {f"xero.{k}": [None, v] for k, v in p.xero_op.fields.items()}
+        if not (p.zoho_op or p.xero_op or p.action in ("link", "conflict")):
+            self.ctx.count("unchanged")
+            return
+        self.ctx.count(p.action)
+        self.ctx.plan_entry(self.pair, p.action, p.direction, p.name, changes,
+                            xero_write=p.xero_op is not None, zoho_write=p.zoho_op is not None,
+                            create=(p.xero_op or p.zoho_op).is_create if (p.xero_op or p.zoho_op) else False)
+
+    # ===== deletions =========================================================================================
+    def _apply_zoho_deletions(self, deleted_ids: list[str]) -> None:
+        ctx = self.ctx
+        affected = [self.links.by_zoho[i] for i in deleted_ids if i in self.links.by_zoho and
+                    self.links.by_zoho[i].state != "deleted"]
+        if not affected:
+            return
+        archive = bool(ctx.setting("deletes.archive_xero_on_zoho_delete")) and self.pair == "contacts"
+        linked = [link for link in affected if link.xero_id]
+        if archive and linked:
+            ctx.brake.add(self.pair, len(linked), len(self.links.linked()))
+        if ctx.dry_run:
+            for link in affected:
+                ctx.plan_entry(self.pair, "archive" if archive and link.xero_id else "delete", Z2X, link.name,
+                               {})
+            return
+        results: dict[str, WriteResult] = {}
+        if archive and linked:
+            results = {r.key: r for r in self.spec.xero.archive([link.xero_id for link in linked])}
+        with ctx.db.atomic():
+            for link in affected:
+                result = results.get(link.xero_id or "")
+                if result is not None and not result.ok:
+                    record_failure(ctx.profile, ctx.run, self.pair, Z2X, link.zoho_id, link.name, None,
+                                   result.error or {}, ctx.now())
+                    continue
+                link.state = "deleted"
+                link.save()
+                action = "archive" if result is not None else "delete"
+                ctx.history(self.pair, action, direction=Z2X, xero_id=link.xero_id, zoho_id=link.zoho_id,
+                            name=link.name, changes={"zoho.deleted": [False, True]},
+                            mapping_version=self.mapping.version)
+                ctx.count(f"{action}d")
+
+
+_DONE = {"update": "updated", "create": "created", "link": "linked", "conflict": "updated", "archive": "archived"}
+
+
+def _failed(p: _Planned) -> bool:
+    return any(not r.ok for r in p.results.values())
+
+
+def _transform_hint(errors: list[str]) -> str:
+    text = "; ".join(errors)
+    if "not synced yet" in text:
+        return ("A related record (customer or product) has not synced yet. It usually syncs on the next cycle; "
+                "if it keeps failing, check that related record in Failed records.")
+    if "no value is mapped" in text:
+        return f"{text}. Add the value to the value map in Field mapping, then click Retry."
+    return f"{text}. Fix the value or the mapping, then click Retry."
+
+
+__all__ = ["BrakeTripped", "PairSpec", "PairSync", "X2Z", "Z2X", "datetime"]

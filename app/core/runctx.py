@@ -1,0 +1,151 @@
+"""What one sync run carries through every pair: the run row, counters, the plan (dry run), the brake, cancel,
+progress reporting, and look-ups of links between pairs (an invoice's customer, a line's product)."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import peewee as pw
+
+from app.clock import Clock
+from app.core.state import LinkIndex, due_failures, open_conflict, record_history, utc
+from app.errors import Cancelled
+from app.store.models import FailedRecord, Link, Profile, Run
+from app.store.settings import get_setting
+
+
+class BrakeTripped(Exception):
+    """Too many archives or deletes in one run: stop and ask the user."""
+
+    def __init__(self, pair: str, count: int, linked: int, limit: int) -> None:
+        super().__init__(f"{pair}: {count} of {linked} linked records would be archived or deleted (limit {limit})")
+        self.pair, self.count, self.linked, self.limit = pair, count, linked, limit
+
+
+@dataclass
+class Brake:
+    """Stops a run that would archive or delete more than max(min_records, fraction × linked) records."""
+
+    min_records: int = 5
+    fraction: float = 0.10
+    released: bool = False  # the user said "go ahead" for this run
+    counts: Counter[str] = field(default_factory=Counter)
+
+    def limit(self, linked: int) -> int:
+        return max(self.min_records, int(self.fraction * linked))
+
+    def add(self, pair: str, n: int, linked: int) -> None:
+        self.counts[pair] += n
+        if not self.released and self.counts[pair] > self.limit(linked):
+            raise BrakeTripped(pair, self.counts[pair], linked, self.limit(linked))
+
+
+@dataclass
+class ProgressEvent:
+    pair: str
+    message: str
+    done: int = 0
+    total: int = 0
+
+
+class RunLookups:
+    """Links of other pairs, for transforms that turn an id on one side into the linked id on the other."""
+
+    def __init__(self, profile: Profile) -> None:
+        self.profile = profile
+        self._cache: dict[str, LinkIndex] = {}
+
+    def _index(self, pair: str) -> LinkIndex:
+        if pair not in self._cache:
+            self._cache[pair] = LinkIndex(self.profile, pair)
+        return self._cache[pair]
+
+    def refresh(self) -> None:
+        self._cache.clear()
+        self.__dict__.pop("__codes", None)
+
+    def zoho_id_for(self, pair: str, xero_id: str) -> str | None:
+        link = self._index(pair).by_xero.get(xero_id)
+        return link.zoho_id if link else None
+
+    def xero_id_for(self, pair: str, zoho_id: str) -> str | None:
+        link = self._index(pair).by_zoho.get(zoho_id)
+        return link.xero_id if link else None
+
+    def zoho_product_for_code(self, code: str) -> str | None:
+        if "__codes" not in self.__dict__:
+            self.__dict__["__codes"] = {
+                str(link.xero_values.get("Code")): link.zoho_id for link in self._index("items").by_xero.values()
+                if link.zoho_id and link.xero_values.get("Code")}
+        return self.__dict__["__codes"].get(code)
+
+    def code_for_zoho_product(self, zoho_id: str) -> str | None:
+        link = self._index("items").by_zoho.get(zoho_id)
+        return str(link.xero_values.get("Code")) if link and link.xero_values.get("Code") else None
+
+    def link_for_xero(self, pair: str, xero_id: str) -> Link | None:
+        return self._index(pair).by_xero.get(xero_id)
+
+    def link_for_zoho(self, pair: str, zoho_id: str) -> Link | None:
+        return self._index(pair).by_zoho.get(zoho_id)
+
+
+@dataclass
+class RunContext:
+    profile: Profile
+    run: Run
+    clock: Clock
+    db: pw.Database
+    dry_run: bool = False
+    since: datetime | None = None
+    cancel: threading.Event = field(default_factory=threading.Event)
+    on_progress: Callable[[ProgressEvent], None] | None = None
+    force_retry: bool = False
+    brake: Brake = field(default_factory=Brake)
+    counts: Counter[str] = field(default_factory=Counter)
+    by_pair: dict[str, Counter[str]] = field(default_factory=dict)
+    plan: list[dict[str, Any]] = field(default_factory=list)
+    current_pair: str = ""
+
+    def __post_init__(self) -> None:
+        self.lookups = RunLookups(self.profile)
+
+    def now(self) -> datetime:
+        return utc(self.clock.time())
+
+    def setting(self, key: str) -> Any:
+        return get_setting(self.profile, key)
+
+    def check_cancel(self) -> None:
+        if self.cancel.is_set():
+            raise Cancelled("Sync cancelled. Nothing is lost: the next sync carries on where this one stopped.")
+
+    def progress(self, pair: str, message: str, done: int = 0, total: int = 0) -> None:
+        if self.on_progress:
+            self.on_progress(ProgressEvent(pair, message, done, total))
+
+    def count(self, key: str, n: int = 1) -> None:
+        self.counts[key] += n
+        self.by_pair.setdefault(self.current_pair, Counter())[key] += n
+
+    def history(self, pair: str, action: str, **kwargs: Any) -> None:
+        if not self.dry_run:
+            record_history(self.run, pair, action, at=self.now(), **kwargs)
+
+    def conflict(self, pair: str, link: Link, name: str, fields: dict[str, Any]) -> None:
+        if not self.dry_run:
+            open_conflict(self.profile, pair, link, name, fields, self.now())
+        self.count("conflicts")
+
+    def plan_entry(self, pair: str, action: str, direction: str, name: str, changes: dict[str, Any],
+                   **extra: Any) -> None:
+        self.plan.append({"pair": pair, "action": action, "direction": direction, "name": name,
+                          "changes": changes, **extra})
+
+    def due_failures(self, pair: str) -> list[FailedRecord]:
+        return due_failures(self.profile, pair, self.now(), force=self.force_retry)

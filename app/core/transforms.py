@@ -1,0 +1,244 @@
+"""Field transforms: each turns a Xero value into a Zoho value (``forward``) and back (``reverse``).
+
+A transform is data (``{"kind": "value_map", "map": {...}}``) so mappings export as JSON. Transforms that need to
+know about other records (links between contacts, products) get a :class:`Lookups` object.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any, Protocol
+
+
+class Lookups(Protocol):
+    def zoho_id_for(self, pair: str, xero_id: str) -> str | None: ...
+
+    def xero_id_for(self, pair: str, zoho_id: str) -> str | None: ...
+
+
+class NoLookups:
+    def zoho_id_for(self, pair: str, xero_id: str) -> str | None:
+        return None
+
+    def xero_id_for(self, pair: str, zoho_id: str) -> str | None:
+        return None
+
+
+class TransformError(ValueError):
+    """A value the transform cannot convert; the record fails with this message."""
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def to_decimal(value: Any) -> Decimal | None:
+    if _empty(value):
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation as exc:
+        raise TransformError(f"{value!r} is not a number") from exc
+
+
+def money_text(value: Any, places: int = 2) -> str | None:
+    number = to_decimal(value)
+    if number is None:
+        return None
+    return str(number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
+@dataclass
+class Spec:
+    kind: str
+    params: dict[str, Any]
+
+
+Fn = Callable[[Any, dict[str, Any], Lookups], Any]
+
+
+def _copy(value: Any, p: dict[str, Any], lk: Lookups) -> Any:
+    return value
+
+
+def _trim(value: Any, p: dict[str, Any], lk: Lookups) -> Any:
+    return re.sub(r"\s+", " ", value).strip() if isinstance(value, str) else value
+
+
+def _case(value: Any, p: dict[str, Any], lk: Lookups) -> Any:
+    if not isinstance(value, str):
+        return value
+    return {"upper": value.upper, "lower": value.lower, "title": value.title}.get(p.get("case", ""), lambda: value)()
+
+
+def _map_forward(value: Any, p: dict[str, Any], lk: Lookups) -> Any:
+    table = p.get("map") or {}
+    if _empty(value):
+        return p.get("default_forward", value)
+    if str(value) in table:
+        return table[str(value)]
+    if "default_forward" in p:
+        return p["default_forward"]
+    raise TransformError(f"no value is mapped for {value!r}")
+
+
+def _map_reverse(value: Any, p: dict[str, Any], lk: Lookups) -> Any:
+    table = {str(v): k for k, v in reversed(list((p.get("map") or {}).items()))}
+    if _empty(value):
+        return p.get("default_reverse", value)
+    if str(value) in table:
+        return table[str(value)]
+    if "default_reverse" in p:
+        return p["default_reverse"]
+    raise TransformError(f"no value is mapped back for {value!r}")
+
+
+def _default(value: Any, p: dict[str, Any], lk: Lookups) -> Any:
+    return p.get("value") if _empty(value) else value
+
+
+def _round(value: Any, p: dict[str, Any], lk: Lookups) -> Any:
+    return money_text(value, int(p.get("places", 2)))
+
+
+def _date(value: Any, p: dict[str, Any], lk: Lookups) -> Any:
+    """Dates travel as ``YYYY-MM-DD``; datetimes are cut to their date."""
+    if _empty(value):
+        return None
+    if isinstance(value, datetime | date):
+        return value.isoformat()[:10]
+    text = str(value)
+    if not re.match(r"\d{4}-\d{2}-\d{2}", text):
+        raise TransformError(f"{value!r} is not a date")
+    return text[:10]
+
+
+def _join(value: Any, p: dict[str, Any], lk: Lookups) -> Any:
+    parts = value if isinstance(value, list) else [value]
+    return " ".join(str(x).strip() for x in parts if not _empty(x)) or None
+
+
+def _split(value: Any, p: dict[str, Any], lk: Lookups) -> Any:
+    if _empty(value):
+        return [None, None]
+    text = str(value).strip()
+    first, _, last = text.rpartition(" ")
+    return [first, last] if first else [None, last]
+
+
+def _link_forward(value: Any, p: dict[str, Any], lk: Lookups) -> Any:
+    if _empty(value):
+        return None
+    zoho_id = lk.zoho_id_for(p["pair"], str(value))
+    if zoho_id is None:
+        raise TransformError(f"the related {p.get('label', 'record')} is not synced yet")
+    return zoho_id
+
+
+def _link_reverse(value: Any, p: dict[str, Any], lk: Lookups) -> Any:
+    if _empty(value):
+        return None
+    xero_id = lk.xero_id_for(p["pair"], str(value))
+    if xero_id is None:
+        raise TransformError(f"the related {p.get('label', 'record')} is not synced yet")
+    return xero_id
+
+
+# kind -> (forward, reverse)
+TRANSFORMS: dict[str, tuple[Fn, Fn]] = {
+    "copy": (_copy, _copy),
+    "trim": (_trim, _trim),
+    "case": (_case, _copy),
+    "value_map": (_map_forward, _map_reverse),
+    "default": (_default, _copy),
+    "round": (_round, _round),
+    "date": (_date, _date),
+    "join": (_join, _split),
+    "split": (_split, _join),
+    "link": (_link_forward, _link_reverse),
+}
+
+
+def apply(spec: dict[str, Any] | None, value: Any, forward: bool, lookups: Lookups | None = None) -> Any:
+    """Run the transform ``spec`` (``{"kind": …, **params}``) on ``value`` in one direction."""
+    spec = spec or {"kind": "copy"}
+    kind = spec.get("kind", "copy")
+    if kind not in TRANSFORMS:
+        raise TransformError(f"unknown transform {kind!r}")
+    fn = TRANSFORMS[kind][0 if forward else 1]
+    return fn(value, spec, lookups or NoLookups())
+
+
+# ----- invoice lines -----------------------------------------------------------------------------------------
+class ProductLookups(Protocol):
+    def zoho_product_for_code(self, code: str) -> str | None: ...
+
+    def code_for_zoho_product(self, zoho_id: str) -> str | None: ...
+
+
+def _rate(tax_type: str | None, p: dict[str, Any]) -> tuple[str, Decimal] | None:
+    """(Zoho tax name, percentage) for a Xero tax type, from the mapping's tax map; None means no tax."""
+    entry = (p.get("tax_map") or {}).get(tax_type or "")
+    if entry is None:
+        if tax_type and tax_type not in (p.get("tax_map") or {}):
+            raise TransformError(f"tax type {tax_type} has no Zoho tax in the tax map")
+        return None
+    return str(entry["name"]), Decimal(str(entry["percentage"]))
+
+
+def _lines_forward(value: Any, p: dict[str, Any], lk: Any) -> Any:
+    """Xero ``LineItems`` → Zoho ``Invoiced_Items`` rows, priced ex tax so Zoho's per-row tax equals Xero's."""
+    if _empty(value):
+        return []
+    rows = []
+    for n, line in enumerate(value, 1):
+        inclusive = line.get("LineAmountTypes") == "Inclusive"  # the Xero adapter copies the invoice's onto lines
+        code = line.get("ItemCode")
+        product = lk.zoho_product_for_code(code) if code else None
+        if product is None and p.get("fallback_product_code"):
+            product = lk.zoho_product_for_code(p["fallback_product_code"])
+        if product is None:
+            what = f"product {code}" if code else "a product"
+            raise TransformError(f"line {n} needs {what} in Zoho CRM, and it is not synced yet")
+        qty = to_decimal(line.get("Quantity")) or Decimal("1")
+        unit = to_decimal(line.get("UnitAmount")) or Decimal("0")
+        line_amount = to_decimal(line.get("LineAmount"))
+        tax_amount = to_decimal(line.get("TaxAmount")) or Decimal("0")
+        if inclusive and line_amount is not None:
+            unit = (line_amount - tax_amount) / qty
+        row: dict[str, Any] = {"Product_Name": {"id": product}, "Quantity": money_text(qty, 4),
+                               "List_Price": money_text(unit, 2), "Description": line.get("Description") or None}
+        discount = to_decimal(line.get("DiscountRate"))
+        if discount:
+            row["Discount"] = money_text(qty * unit * discount / 100)
+        tax = _rate(line.get("TaxType"), p)
+        row["Line_Tax"] = [{"name": tax[0], "percentage": float(tax[1])}] if tax else []
+        rows.append(row)
+    return rows
+
+
+def _lines_reverse(value: Any, p: dict[str, Any], lk: Any) -> Any:
+    if _empty(value):
+        return []
+    by_name = {str(v["name"]): k for k, v in (p.get("tax_map") or {}).items() if v}
+    lines = []
+    for n, row in enumerate(value, 1):
+        product = (row.get("Product_Name") or {}).get("id") if isinstance(row.get("Product_Name"), dict) else None
+        code = lk.code_for_zoho_product(str(product)) if product else None
+        if product and code is None:
+            raise TransformError(f"line {n}'s product is not synced to Xero yet")
+        taxes = row.get("Line_Tax") or []
+        tax_type = by_name.get(str(taxes[0].get("name"))) if taxes else p.get("no_tax_type", "EXEMPTOUTPUT")
+        line = {"Description": row.get("Description") or "", "Quantity": money_text(row.get("Quantity"), 4),
+                "UnitAmount": money_text(row.get("List_Price"), 2), "TaxType": tax_type}
+        if code:
+            line["ItemCode"] = code
+        lines.append(line)
+    return lines
+
+
+TRANSFORMS["line_items"] = (_lines_forward, _lines_reverse)

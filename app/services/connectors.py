@@ -1,0 +1,106 @@
+"""The engine's view of the two live systems: a PairSpec per pair, built from the connected clients."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.core.mapping import PairMapping
+from app.core.matching import MatchKeys, keys_for, normalise_name
+from app.core.pairsync import PairSpec
+from app.core.records import ARCHIVED, SourceRecord
+from app.integrations.xero.client import XeroClient
+from app.integrations.zoho.client import ZohoClient
+from app.services.xero_ports import (
+    XeroContactsPort,
+    XeroDealInvoicesPort,
+    XeroInvoicesPort,
+    XeroItemsPort,
+    XeroPaymentsPort,
+)
+from app.services.zoho_ports import ZohoModulePort
+from app.store.models import Profile
+from app.store.settings import get_setting, set_setting
+
+DELETION_POLL_SECONDS = 3600
+
+
+def contact_keys(rid: str, values: dict[str, Any], xref: str | None) -> MatchKeys:
+    return keys_for(rid, values.get("Name") or values.get("Account_Name"),
+                    values.get("EmailAddress") or values.get("Email"),
+                    values.get("TaxNumber") or values.get("ABN"), xref)
+
+
+def item_keys(rid: str, values: dict[str, Any], xref: str | None) -> MatchKeys:
+    code = values.get("Code") or values.get("Product_Code")
+    return MatchKeys(rid, name=normalise_name(str(code)) if code else "", xref=xref or "")
+
+
+class LiveConnectors:
+    """Implements ``app.core.engine.Connectors`` over a XeroClient and a ZohoClient."""
+
+    def __init__(self, xero: XeroClient, zoho: ZohoClient, profile: Profile, clock: Any) -> None:
+        self.xero = xero
+        self.zoho = zoho
+        self.profile = profile
+        self.clock = clock
+        self._zoho_meta: dict[str, ZohoModulePort] = {}
+
+    def calls(self) -> tuple[int, int]:
+        return self.xero.session.calls, self.zoho.session.calls
+
+    def _deletions_due(self, module: str) -> bool:
+        last = get_setting(self.profile, f"zoho.deletions_polled.{module}") or 0
+        return self.clock.time() - float(last) >= DELETION_POLL_SECONDS
+
+    def _mark_polled(self, module: str) -> None:
+        set_setting(self.profile, f"zoho.deletions_polled.{module}", self.clock.time())
+
+    def zoho_port(self, mapping: PairMapping, *, deletions: bool = True, subforms: bool = False) -> ZohoModulePort:
+        module = mapping.zoho_module
+        poll = deletions and self._deletions_due(module)
+        return ZohoModulePort(self.zoho, module, mapping.zoho_fields(),
+                              xref_field=mapping.options.get("zoho_xref_field"), poll_deletions=poll,
+                              on_deletions_polled=lambda: self._mark_polled(module),
+                              allow_workflows=bool(get_setting(self.profile, "zoho.allow_workflows")),
+                              fetch_subforms=subforms)
+
+    def spec(self, mapping: PairMapping) -> PairSpec:
+        pair = mapping.pair
+        options = mapping.options
+        if pair == "contacts":
+            return PairSpec(mapping, XeroContactsPort(self.xero), self.zoho_port(mapping), "xero:contacts",
+                            f"zoho:{mapping.zoho_module}", keys=contact_keys,
+                            zoho_xref_field=options.get("zoho_xref_field"),
+                            xero_xref_field=options.get("xero_xref_field"), archive_statuses=(ARCHIVED,))
+        if pair == "items":
+            return PairSpec(mapping, XeroItemsPort(self.xero), self.zoho_port(mapping), "xero:items",
+                            "zoho:Products", keys=item_keys, zoho_xref_field=options.get("zoho_xref_field"))
+        if pair == "invoices":
+            defaults = {"sales_account": options.get("sales_account", "200")}
+            return PairSpec(mapping, XeroInvoicesPort(self.xero, defaults),
+                            self.zoho_port(mapping, subforms=mapping.direction != "xero_to_zoho"),
+                            "xero:invoices", "zoho:Invoices", keys=None,
+                            zoho_xref_field=options.get("zoho_xref_field"), archive_statuses=())
+        if pair == "deals":
+            stage = str(options.get("trigger_stage") or get_setting(self.profile, "deals.trigger_stage"))
+            defaults = {"invoice_status": options.get("invoice_status") or
+                        get_setting(self.profile, "deals.invoice_status"),
+                        "payment_terms_days": options.get("payment_terms_days", 14),
+                        "deal_tax_type": options.get("deal_tax_type", "OUTPUT"),
+                        "sales_account": options.get("sales_account", "200")}
+
+            def won(record: SourceRecord) -> bool:
+                return record.fields.get("Stage") == stage and not record.fields.get(options.get(
+                    "zoho_xref_field") or "Xero_Invoice_ID")
+
+            mapping_fields = PairMapping(**{**mapping.__dict__, "fields": list(mapping.fields)})
+            port = self.zoho_port(mapping_fields, deletions=False)
+            port.fields = list(dict.fromkeys([*port.fields, "Stage"]))
+            return PairSpec(mapping, XeroDealInvoicesPort(self.xero, defaults), port, "xero:deal-invoices",
+                            "zoho:Deals", keys=None, zoho_xref_field=options.get("zoho_xref_field"),
+                            create_in_zoho=False, update_existing=False, zoho_filter=won, intent_lookup=True,
+                            archive_statuses=())
+        raise ValueError(f"unknown pair {pair}")
+
+    def payment_source(self) -> XeroPaymentsPort:
+        return XeroPaymentsPort(self.xero)

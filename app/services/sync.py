@@ -1,0 +1,82 @@
+"""Running syncs and everything around them, for the CLI and the GUI alike: the engine wired to the live
+clients, validation before a run, retries, ignoring, conflicts, match review, reconciliation, undo."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from app.core.engine import RunReport, SyncEngine
+from app.core.mapping import PairMapping, Problem
+from app.core.runctx import ProgressEvent
+from app.errors import ConfigError
+from app.services.connections import ConnectionService
+from app.services.connectors import LiveConnectors
+from app.services.context import AppContext
+from app.services.mappings import current_mappings, validate_all
+from app.store.db import DB
+
+log = logging.getLogger(__name__)
+
+
+class SyncService:
+    def __init__(self, ctx: AppContext, connections: ConnectionService | None = None) -> None:
+        self.ctx = ctx
+        self.connections = connections or ConnectionService(ctx)
+        self._connectors: LiveConnectors | None = None
+
+    @property
+    def profile(self):  # noqa: ANN201 - peewee model
+        return self.ctx.profile
+
+    def connectors(self) -> LiveConnectors:
+        if self._connectors is None:
+            self._connectors = LiveConnectors(self.connections.xero_client(), self.connections.zoho_client(),
+                                              self.profile, self.ctx.clock)
+        return self._connectors
+
+    def mappings(self) -> dict[str, PairMapping]:
+        return current_mappings(self.profile)
+
+    def engine(self, mappings: dict[str, PairMapping] | None = None) -> SyncEngine:
+        return SyncEngine(self.profile, self.connectors(), mappings or self.mappings(), self.ctx.clock, DB.obj)
+
+    # ----- validation ----------------------------------------------------------------------------------------
+    def schemas(self, mappings: dict[str, PairMapping]) -> dict[str, tuple[list, list]]:
+        connectors = self.connectors()
+        out = {}
+        for pair, mapping in mappings.items():
+            if pair == "payments" or not mapping.enabled:
+                continue
+            spec = connectors.spec(mapping)
+            out[pair] = (spec.xero.schema(), spec.zoho.schema())
+        return out
+
+    def validate(self, mappings: dict[str, PairMapping] | None = None) -> list[Problem]:
+        mappings = mappings or self.mappings()
+        return validate_all(mappings, self.schemas(mappings))
+
+    # ----- running -------------------------------------------------------------------------------------------
+    def sync(self, *, dry_run: bool = False, pairs: list[str] | None = None, since: datetime | None = None,
+             trigger: str = "manual", cancel: threading.Event | None = None,
+             progress: Callable[[ProgressEvent], None] | None = None, allow_bulk_archive: bool = False,
+             force_retry: bool = False) -> RunReport:
+        mappings = self.mappings()
+        if pairs:
+            unknown = [p for p in pairs if p not in mappings]
+            if unknown:
+                raise ConfigError(f"Unknown pair(s): {', '.join(unknown)}. Pairs: {', '.join(mappings)}.")
+        problems = [p for p in self.validate({k: v for k, v in mappings.items() if not pairs or k in pairs})
+                    if p.blocking]
+        if problems:
+            raise ConfigError("The field mapping cannot work with the live systems:\n" +
+                              "\n".join(f"  • {p}" for p in problems) + "\nFix it in Field mapping, then sync again.")
+        return self.engine(mappings).run_cycle(trigger=trigger, dry_run=dry_run, pairs=pairs, since=since,
+                                               cancel=cancel, progress=progress,
+                                               allow_bulk_archive=allow_bulk_archive, force_retry=force_retry)
+
+    def budgets(self) -> dict[str, Any]:
+        return {k: v.as_dict() for k, v in self.connections.budgets().items()}

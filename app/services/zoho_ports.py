@@ -1,0 +1,203 @@
+"""Zoho CRM as the engine sees it: module records with lookups flattened to ids and numbers kept as exact text."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from app.core.records import ACTIVE, FieldInfo, ReadPage, SourceRecord, WriteOp, WriteResult
+from app.integrations.common import BatchResult
+from app.integrations.zoho.client import ZohoClient
+from app.integrations.zoho.models import ZohoField, ZohoRecord
+
+_TYPES = {
+    "text": "text", "textarea": "text", "email": "email", "phone": "phone", "website": "url", "picklist": "picklist",
+    "multiselectpicklist": "text", "integer": "number", "bigint": "number", "double": "number",
+    "decimal": "number", "currency": "money", "percent": "number", "boolean": "bool", "date": "date",
+    "datetime": "datetime", "lookup": "lookup", "ownerlookup": "lookup", "userlookup": "lookup", "subform": "list",
+    "autonumber": "text", "formula": "text",
+}
+NAME_FIELDS = {"Accounts": "Account_Name", "Contacts": "Full_Name", "Leads": "Full_Name", "Deals": "Deal_Name",
+               "Products": "Product_Name", "Invoices": "Subject"}
+CENT = Decimal("0.01")
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        return str(Decimal(str(value)))
+    return value
+
+
+class ZohoModulePort:
+    system = "zoho"
+
+    def __init__(self, client: ZohoClient, module: str, fields: list[str], *, xref_field: str | None = None,
+                 poll_deletions: bool = False, on_deletions_polled: Callable[[], None] | None = None,
+                 allow_workflows: bool = False, fetch_subforms: bool = False) -> None:
+        self.client = client
+        self.module = self.entity = module
+        self.xref_field = xref_field
+        self.poll_deletions = poll_deletions
+        self.on_deletions_polled = on_deletions_polled
+        self.allow_workflows = allow_workflows
+        self.fetch_subforms = fetch_subforms
+        self._meta: dict[str, ZohoField] | None = None
+        wanted = [f for f in fields if f and "." not in f]
+        if xref_field:
+            wanted.append(xref_field)
+        name = NAME_FIELDS.get(module)
+        if name and name != "Full_Name":
+            wanted.append(name)
+        self.fields = list(dict.fromkeys(wanted))
+
+    # ----- metadata ------------------------------------------------------------------------------------------
+    def meta(self) -> dict[str, ZohoField]:
+        if self._meta is None:
+            self._meta = {f.api_name: f for f in self.client.fields(self.module)}
+        return self._meta
+
+    def schema(self) -> list[FieldInfo]:
+        out = []
+        for f in self.meta().values():
+            read_only = f.read_only
+            if self.module == "Invoices" and f.api_name == "Grand_Total":
+                read_only = False  # written through Adjustment so Zoho's total equals Xero's to the cent
+            out.append(FieldInfo(f.api_name, f.label or f.api_name, _TYPES.get(f.data_type, "text"),
+                                 required=f.mandatory, read_only=read_only, max_length=f.length,
+                                 choices=[c for c in f.picklist if c != "-None-"], custom=f.custom))
+        return out
+
+    # ----- reading -------------------------------------------------------------------------------------------
+    def flatten(self, r: ZohoRecord) -> SourceRecord:
+        values: dict[str, Any] = {}
+        for key, value in r.values.items():
+            if key.startswith("$"):
+                continue
+            if isinstance(value, dict) and "id" in value:
+                values[key] = str(value["id"])
+            elif isinstance(value, list) and value and isinstance(value[0], dict) and key != "Invoiced_Items":
+                values[key] = value
+            else:
+                values[key] = _number(value)
+        if "Invoiced_Items" in r.values:
+            values["Invoiced_Items"] = [{k: _number(v) for k, v in row.items()} for row in
+                                        r.values.get("Invoiced_Items") or []]
+        name_field = NAME_FIELDS.get(self.module, "")
+        name = str(r.values.get(name_field) or "")
+        if not name and self.module in ("Contacts", "Leads"):
+            name = " ".join(str(r.values.get(k) or "") for k in ("First_Name", "Last_Name")).strip()
+        xref = str(r.values.get(self.xref_field) or "") if self.xref_field else ""
+        return SourceRecord(r.id or "", values, r.version, r.modified, ACTIVE, name, xref or None)
+
+    def read(self, since: datetime | None, start_page: int, page_token: str) -> Iterator[ReadPage]:
+        pages = list(self.client.records(self.module, self.fields, since, start_page, page_token))
+        for n, page in enumerate(pages):
+            records = [self.flatten(r) for r in page.items]
+            if self.fetch_subforms and records:
+                full = {r.id: r for r in self.fetch([r.id for r in records])}
+                records = [full.get(r.id, r) for r in records]
+            read_page = ReadPage(records, page.number, page.last, page.next_token)
+            if n == len(pages) - 1 and self.poll_deletions:
+                read_page.deleted_ids = [d.id for p in self.client.deleted(self.module, since) for d in p.items]
+                if self.on_deletions_polled:
+                    self.on_deletions_polled()
+            yield read_page
+
+    def fetch(self, ids: list[str]) -> list[SourceRecord]:
+        out = []
+        for rid in ids:
+            record = self.client.record(self.module, rid)
+            if record is not None:
+                out.append(self.flatten(record))
+        return out
+
+    def find_by_xref(self, xref: str) -> SourceRecord | None:
+        return None
+
+    # ----- writing -------------------------------------------------------------------------------------------
+    def _wire(self, op: WriteOp) -> dict[str, Any]:
+        meta = self.meta()
+        body: dict[str, Any] = {}
+        for key, value in op.fields.items():
+            f = meta.get(key)
+            if f is not None and f.data_type in ("lookup", "ownerlookup", "userlookup") and value not in (None, ""):
+                body[key] = {"id": str(value)}
+            elif f is not None and f.data_type in ("currency", "double", "decimal", "percent") and \
+                    value not in (None, ""):
+                body[key] = float(Decimal(str(value)))
+            elif f is not None and f.data_type in ("integer", "bigint") and value not in (None, ""):
+                body[key] = int(Decimal(str(value)))
+            elif key == "Invoiced_Items":
+                body[key] = [_wire_row(row) for row in value or []]
+            else:
+                body[key] = value
+        if self.module == "Invoices" and "Grand_Total" in body:
+            rows = op.fields.get("Invoiced_Items", (op.current or {}).get("Invoiced_Items")) or []
+            total = body.pop("Grand_Total")
+            if total is not None:
+                body["Adjustment"] = float(Decimal(str(total)) - zoho_total(rows))
+        if op.target_id:
+            body["id"] = op.target_id
+        return body
+
+    def write(self, ops: list[WriteOp]) -> list[WriteResult]:
+        creates = [op for op in ops if op.is_create]
+        updates = [op for op in ops if not op.is_create]
+        out: list[WriteResult] = []
+        if creates:
+            bodies = [self._wire(op) for op in creates]
+            if self.xref_field:
+                batch = self.client.upsert(self.module, bodies, [self.xref_field], self.allow_workflows)
+            else:
+                batch = self.client.upsert(self.module, bodies, [], self.allow_workflows)
+            out += _results(batch, creates)
+        if updates:
+            bodies = [self._wire(op) for op in updates]
+            relined = [b for b in bodies if "Invoiced_Items" in b]
+            if relined:  # sending rows appends them: clear the old rows first
+                self.client.update(self.module, [{"id": b["id"], "Invoiced_Items": []} for b in relined],
+                                   self.allow_workflows)
+            out += _results(self.client.update(self.module, bodies, self.allow_workflows), updates)
+        return out
+
+    def archive(self, ids: list[str]) -> list[WriteResult]:
+        return []
+
+    def calls(self) -> int:
+        return self.client.session.calls
+
+
+def _wire_row(row: dict[str, Any]) -> dict[str, Any]:
+    out = dict(row)
+    for key in ("Quantity", "List_Price", "Discount"):
+        if out.get(key) not in (None, ""):
+            out[key] = float(Decimal(str(out[key])))
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def zoho_total(rows: list[dict[str, Any]]) -> Decimal:
+    """What Zoho computes for these rows: per row, amount after discount plus that row's tax rounded to cents."""
+    total = Decimal("0")
+    for row in rows:
+        qty = Decimal(str(row.get("Quantity") or 0))
+        price = Decimal(str(row.get("List_Price") or 0))
+        net = (qty * price).quantize(CENT, ROUND_HALF_UP) - Decimal(str(row.get("Discount") or 0))
+        rate = sum((Decimal(str(t.get("percentage") or 0)) for t in row.get("Line_Tax") or []), Decimal("0"))
+        total += net + (net * rate / 100).quantize(CENT, ROUND_HALF_UP)
+    return total
+
+
+def _results(batch: BatchResult, ops: list[WriteOp]) -> list[WriteResult]:
+    out = []
+    for outcome in batch.outcomes:
+        op = ops[outcome.index]
+        if outcome.ok:
+            out.append(WriteResult(op.key, True, outcome.id, outcome.version))
+        else:
+            f = outcome.failure
+            assert f is not None
+            out.append(WriteResult(op.key, False, error={"message": f.message, "code": f.code, "field": f.field,
+                                                         "hint": f.hint, "transient": f.transient, "raw": f.raw}))
+    return out
