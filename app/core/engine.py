@@ -27,7 +27,7 @@ from app.store.settings import get_setting
 
 log = logging.getLogger(__name__)
 
-PAIR_ORDER = ("items", "contacts", "invoices", "payments", "deals")
+PAIR_ORDER = ("items", "contacts", "deals", "invoices", "payments")
 
 
 class Connectors(Protocol):
@@ -38,6 +38,8 @@ class Connectors(Protocol):
     def payment_source(self) -> SidePort: ...
 
     def calls(self) -> tuple[int, int]: ...
+
+    def fallback_product(self, name: str) -> str | None: ...
 
 
 @dataclass
@@ -90,7 +92,7 @@ class SyncEngine:
                       float(get_setting(self.profile, "brake.fraction")), released=allow_bulk_archive)
         ctx = RunContext(self.profile, run, self.clock, self.db, dry_run=dry_run, since=since,
                          cancel=cancel or threading.Event(), on_progress=progress, brake=brake,
-                         force_retry=force_retry)
+                         force_retry=force_retry, make_fallback_product=self.connectors.fallback_product)
         calls_before = self.connectors.calls()
         outcome, message, paused_until = "ok", "", None
         try:
@@ -156,6 +158,8 @@ class SyncEngine:
         ctx.progress("payments", "Reading Xero payments…")
         for page in source.read(since, 1, ""):
             for payment in page.records:
+                if row.watermark and payment.version <= row.watermark and not ctx.since:
+                    continue  # seen last time (If-Modified-Since repeats the boundary second)
                 high = max(high, payment.version)
                 invoice_id = payment.fields.get("Invoice.InvoiceID")
                 contact_id = payment.fields.get("Invoice.Contact.ContactID")
@@ -168,7 +172,8 @@ class SyncEngine:
             mapping = self.mappings.get(pair)
             if ids and mapping is not None and mapping.enabled:
                 ctx.current_pair = pair
-                PairSync(ctx, self.connectors.spec(mapping)).run_targeted(list(dict.fromkeys(ids)), [])
+                PairSync(ctx, self.connectors.spec(mapping)).run_targeted(list(dict.fromkeys(ids)), [],
+                                                                         fetch_counterparts=False)
         ctx.current_pair = "payments"
         if not ctx.dry_run and not ctx.since:
             row.watermark = high
@@ -180,7 +185,8 @@ class SyncEngine:
                      resolutions: dict[str, dict[str, str]] | None = None) -> RunReport:
         started = utc(self.clock.time())
         run = Run.create(profile=self.profile, trigger=trigger, started_at=started)
-        ctx = RunContext(self.profile, run, self.clock, self.db, force_retry=True, current_pair=pair)
+        ctx = RunContext(self.profile, run, self.clock, self.db, force_retry=True, current_pair=pair,
+                         make_fallback_product=self.connectors.fallback_product)
         calls_before = self.connectors.calls()
         outcome, message = "ok", ""
         try:

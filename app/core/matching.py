@@ -95,6 +95,28 @@ def _contradicted(x: MatchKeys, z: MatchKeys) -> bool:
     return bool((x.email and z.email and x.email != z.email) or (x.abn and z.abn and x.abn != z.abn))
 
 
+def _near_names(xero: list[MatchKeys], zoho: list[MatchKeys]) -> dict[str, set[str]]:
+    """Xero id -> Zoho ids whose normalised name extends, or is extended by, the Xero name by whole words."""
+    zsorted = sorted((z.name, z.id) for z in zoho if z.name)
+    znames = [name for name, _ in zsorted]
+    zby_name = _index(zoho, "name")
+    near: dict[str, set[str]] = {}
+    for x in xero:
+        if not x.name or len(x.name) < 5:
+            continue
+        start = bisect.bisect_left(znames, x.name + " ")
+        while start < len(znames) and znames[start].startswith(x.name + " "):
+            near.setdefault(x.id, set()).add(zsorted[start][1])
+            start += 1
+        words = x.name.split(" ")
+        for cut in range(1, len(words)):
+            prefix = " ".join(words[:cut])
+            if len(prefix) >= 5:
+                for z in zby_name.get(prefix, []):
+                    near.setdefault(x.id, set()).add(z.id)
+    return near
+
+
 def match(xero: list[MatchKeys], zoho: list[MatchKeys]) -> MatchResult:
     """Pair up unlinked records. Each record ends in exactly one of links, review or unmatched."""
     result = MatchResult()
@@ -117,6 +139,8 @@ def match(xero: list[MatchKeys], zoho: list[MatchKeys]) -> MatchResult:
             result.links.append((z.xref, z.id, ["cross-reference id"]))
             taken_x.add(z.xref)
             taken_z.add(z.id)
+    # Near names ("Emu Plains Hardware" vs "Emu Plains Hardware & Garden") make a name-only match doubtful.
+    near = _near_names([x for x in xero if x.id not in taken_x], [z for z in zoho if z.id not in taken_z])
     # 2..4: email, name, ABN — unique on both sides, not contradicted
     review: dict[tuple[str, str], list[str]] = {}
     for attr in ("email", "name", "abn"):
@@ -130,30 +154,26 @@ def match(xero: list[MatchKeys], zoho: list[MatchKeys]) -> MatchResult:
                 x, z = xs[0], zs[0]
                 if x.id in taken_x or z.id in taken_z:
                     continue
-                result.links.append((x.id, z.id, evidence(x, z)))
+                found = evidence(x, z)
+                doubtful = near.get(x.id, set()) - {z.id}
+                if attr == "name" and doubtful and not ({"same email", "same ABN"} & set(found)):
+                    review.setdefault((x.id, z.id), found)
+                    for other in doubtful:
+                        review.setdefault((x.id, other), evidence(x, zoho_by_id[other]))
+                    continue
+                result.links.append((x.id, z.id, found))
                 taken_x.add(x.id)
                 taken_z.add(z.id)
             else:
                 for x in xs:
                     for z in zs:
                         review.setdefault((x.id, z.id), evidence(x, z))
-    # near names ("Emu Plains Hardware" vs "Emu Plains Hardware & Garden") are worth a person's look
-    zleft = sorted((z.name, z.id) for z in zoho if z.id not in taken_z and z.name)
-    znames = [name for name, _ in zleft]
-    zleft_by_name = _index([z for z in zoho if z.id not in taken_z], "name")
-    for x in xero:
-        if x.id in taken_x or not x.name or len(x.name) < 5:
+    for xid, zids in near.items():
+        if xid in taken_x:
             continue
-        start = bisect.bisect_left(znames, x.name + " ")  # Zoho names that extend this one
-        while start < len(znames) and znames[start].startswith(x.name + " "):
-            review.setdefault((x.id, zleft[start][1]), evidence(x, zoho_by_id[zleft[start][1]]))
-            start += 1
-        words = x.name.split(" ")  # Zoho names this one extends
-        for cut in range(1, len(words)):
-            prefix = " ".join(words[:cut])
-            if len(prefix) >= 5:
-                for z in zleft_by_name.get(prefix, []):
-                    review.setdefault((x.id, z.id), evidence(x, z))
+        for zid in zids:
+            if zid not in taken_z:
+                review.setdefault((xid, zid), evidence(xero_by_id[xid], zoho_by_id[zid]))
     for (xid, zid), ev in review.items():
         if xid in taken_x or zid in taken_z:
             continue

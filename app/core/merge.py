@@ -95,8 +95,13 @@ def _merge_field(mapping: PairMapping, link: FieldLink, base_x: dict[str, Any] |
         result.base_z[link.zoho] = zv
         return
     known = base_x is not None and link.xero in base_x and base_z is not None and link.zoho in base_z
-    x_changed = not known or canon(xv) != canon(base_x.get(link.xero))  # type: ignore[union-attr]
-    z_changed = not known or canon(zv) != canon(base_z.get(link.zoho))  # type: ignore[union-attr]
+    if not known and (canon(xv) is None or canon(zv) is None):
+        # First time these two values meet: an empty side carries no information, so it never erases the other;
+        # the filled side flows if it may.
+        x_changed, z_changed = canon(xv) is not None, canon(zv) is not None
+    else:
+        x_changed = not known or canon(xv) != canon(base_x.get(link.xero))  # type: ignore[union-attr]
+        z_changed = not known or canon(zv) != canon(base_z.get(link.zoho))  # type: ignore[union-attr]
     if x_changed and z_changed:
         winner = _winner(mapping.conflict_policy, to_zoho_ok, to_xero_ok, xero_modified, zoho_modified, resolution)
         if winner is None:

@@ -34,6 +34,7 @@ from app.core.state import (
     rejected_pairs,
     resolve_failure,
 )
+from app.core.transforms import SkipRecord
 from app.core.values import canon
 from app.store.models import Link, MatchCandidate, WriteIntent
 
@@ -142,19 +143,23 @@ class PairSync:
             zoho_cursor.save()
 
     def run_targeted(self, xero_ids: list[str], zoho_ids: list[str],
-                     resolutions: dict[str, dict[str, str]] | None = None) -> None:
-        """Sync these records now (after a match is confirmed, a conflict resolved, or a retry)."""
+                     resolutions: dict[str, dict[str, str]] | None = None, fetch_counterparts: bool = True) -> None:
+        """Sync these records now (after a match is confirmed, a conflict resolved, a retry, or a payment).
+
+        With ``fetch_counterparts`` the linked record on the other side is read too, so the merge sees both
+        sides as they are now; without it the other side is taken as last synced (enough for a payment's
+        balance fields, which only flow from Xero)."""
         self.resolutions = resolutions or {}
         xs = self.spec.xero.fetch(xero_ids) if xero_ids else []
         pool = {z.id: z for z in self.spec.zoho.fetch(zoho_ids)} if zoho_ids else {}
-        for x in xs:
-            link = self.links.by_xero.get(x.id)
-            if link and link.zoho_id and link.zoho_id not in pool:
-                pool.update({z.id: z for z in self.spec.zoho.fetch([link.zoho_id])})
-        for z in list(pool.values()):
-            link = self.links.by_zoho.get(z.id)
-            if link and link.xero_id and link.xero_id not in {x.id for x in xs}:
-                xs.extend(self.spec.xero.fetch([link.xero_id]))
+        if fetch_counterparts:
+            wanted_z = [link.zoho_id for x in xs if (link := self.links.by_xero.get(x.id)) and link.zoho_id
+                        and link.zoho_id not in pool]
+            pool.update({z.id: z for z in self.spec.zoho.fetch(wanted_z)})
+            have_x = {x.id for x in xs}
+            wanted_x = [link.xero_id for z in pool.values() if (link := self.links.by_zoho.get(z.id))
+                        and link.xero_id and link.xero_id not in have_x]
+            xs.extend(self.spec.xero.fetch(wanted_x))
         self._process(xs, pool, drain=True)
 
     resolutions: dict[str, dict[str, str]] = {}
@@ -230,18 +235,21 @@ class PairSync:
     def _plan_linked(self, link: Link, x: SourceRecord | None, z: SourceRecord | None) -> _Planned | None:
         if not self.spec.update_existing:
             return None
-        # An echo of our own last write, with nothing new from the other side, needs no work.
-        if x is not None and z is None and x.version and x.version == link.xero_version and \
-                not self._archive_change(link, x):
-            return None
-        if z is not None and x is None and z.version and z.version == link.zoho_version:
+        # Echoes of our own last writes (or records re-read at the cursor's edge) need no work.
+        x_echo = x is None or (bool(x.version) and x.version == link.xero_version and not self._archive_change(link, x))
+        z_echo = z is None or (bool(z.version) and z.version == link.zoho_version)
+        if x_echo and z_echo:
             return None
         x_now = x.fields if x is not None else link.xero_values
         z_now = z.fields if z is not None else link.zoho_values
-        result = merge(self.mapping, link.xero_values, link.zoho_values, x_now, z_now, self.ctx.lookups,
-                       xero_modified=x.modified if x else None, zoho_modified=z.modified if z else None,
-                       resolutions=self.resolutions.get(str(link.id)))
         name = (x.name if x else "") or (z.name if z else "") or link.name
+        try:
+            result = merge(self.mapping, link.xero_values, link.zoho_values, x_now, z_now, self.ctx.lookups,
+                           xero_modified=x.modified if x else None, zoho_modified=z.modified if z else None,
+                           resolutions=self.resolutions.get(str(link.id)))
+        except SkipRecord as exc:
+            self._skip(name, str(exc), link.xero_id, link.zoho_id)
+            return None
         plan = _Planned(link, name, "update", x=x, z=z, merge=result, base_x=result.base_x, base_z=result.base_z)
         if result.errors:
             self._fail_plan(plan, X2Z if x is not None else Z2X, {"message": "; ".join(result.errors),
@@ -337,8 +345,12 @@ class PairSync:
         return found[0] if found else None
 
     def _plan_first_link(self, x: SourceRecord, z: SourceRecord, evidence: list[str]) -> _Planned | None:
-        result = merge(self.mapping, None, None, x.fields, z.fields, self.ctx.lookups,
-                       xero_modified=x.modified, zoho_modified=z.modified)
+        try:
+            result = merge(self.mapping, None, None, x.fields, z.fields, self.ctx.lookups,
+                           xero_modified=x.modified, zoho_modified=z.modified)
+        except SkipRecord as exc:
+            self._skip(x.name or z.name, str(exc), x.id, z.id)
+            return None
         plan = _Planned(None, x.name or z.name, "link", x=x, z=z, merge=result, base_x=result.base_x,
                         base_z=result.base_z, evidence=evidence)
         if result.errors:
@@ -362,7 +374,11 @@ class PairSync:
         if not allowed or rec.status in (ARCHIVED, DELETED, "voided"):
             self._remember_orphan(rec, "xero" if to_zoho else "zoho")
             return None
-        fields, base_src, base_dst, errors = project(self.mapping, rec.fields, to_zoho, self.ctx.lookups)
+        try:
+            fields, base_src, base_dst, errors = project(self.mapping, rec.fields, to_zoho, self.ctx.lookups)
+        except SkipRecord as exc:
+            self._skip(rec.name, str(exc), rec.id if to_zoho else None, None if to_zoho else rec.id)
+            return None
         direction = X2Z if to_zoho else Z2X
         plan = _Planned(None, rec.name, "create", direction, x=rec if to_zoho else None, z=None if to_zoho else rec)
         if errors:
@@ -384,8 +400,18 @@ class PairSync:
             plan.base_z, plan.base_x = base_src, base_dst
         return plan
 
+    def _skip(self, name: str, reason: str, xero_id: str | None, zoho_id: str | None) -> None:
+        self.ctx.count("skipped")
+        if self.ctx.dry_run:
+            self.ctx.plan_entry(self.pair, "skip", "", name, {"reason": reason})
+            return
+        self.ctx.history(self.pair, "skip", xero_id=xero_id, zoho_id=zoho_id, name=name,
+                         mapping_version=self.mapping.version, error={"reason": f"Not synced: {reason}."})
+
     def _remember_orphan(self, rec: SourceRecord, side: str) -> None:
         if self.ctx.dry_run:
+            if side == "xero":
+                self.ctx.lookups.orphans.add((self.pair, rec.id))
             return
         existing = (self.links.by_xero if side == "xero" else self.links.by_zoho).get(rec.id)
         values = dict(rec.fields)
@@ -409,21 +435,27 @@ class PairSync:
     def _queue_review(self, xid: str, zid: str, score: float, evidence: list[str],
                       x_by_id: dict[str, SourceRecord], z_by_id: dict[str, SourceRecord],
                       orphan_x: dict[str, Link], orphan_z: dict[str, Link]) -> None:
-        self.ctx.count("queued_for_review")
+        if (xid, zid) not in self.ctx.queued:
+            self.ctx.queued.add((xid, zid))
+            self.ctx.count("queued_for_review")
         if self.ctx.dry_run:
+            self.ctx.lookups.in_review.add((self.pair, xid))
             self.ctx.plan_entry(self.pair, "review", "", (x_by_id.get(xid) or z_by_id.get(zid) or
                                                           SourceRecord(xid, {})).name, {"evidence": evidence})
             return
         x = x_by_id.get(xid)
         z = z_by_id.get(zid)
+        self.ctx.lookups.in_review.add((self.pair, xid))
         for rec, side in ((x, "xero"), (z, "zoho")):
             if rec is not None:
                 self._remember_orphan(rec, side)
         xname = x.name if x else (orphan_x[xid].name if xid in orphan_x else "")
         zname = z.name if z else (orphan_z[zid].name if zid in orphan_z else "")
-        MatchCandidate.insert(profile=self.ctx.profile, pair=self.pair, xero_id=xid, zoho_id=zid,
-                              xero_name=xname[:250], zoho_name=zname[:250], score=score, evidence=evidence,
-                              status="pending", created_at=self.ctx.now()).on_conflict_ignore().execute()
+        if MatchCandidate.get_or_none(MatchCandidate.profile == self.ctx.profile, MatchCandidate.pair == self.pair,
+                                      MatchCandidate.xero_id == xid, MatchCandidate.zoho_id == zid) is None:
+            MatchCandidate.create(profile=self.ctx.profile, pair=self.pair, xero_id=xid, zoho_id=zid,
+                                  xero_name=xname[:250], zoho_name=zname[:250], score=score, evidence=evidence,
+                                  status="pending", created_at=self.ctx.now())
         self.review_x.add(xid)
         self.review_z.add(zid)
 
@@ -449,9 +481,18 @@ class PairSync:
         self._write(self.spec.xero, x_updates, "xero")
         for p in x_creates:
             result = p.results.get("xero")
-            if result and result.ok and self.spec.zoho_xref_field and p.z is not None:
-                p.zoho_op = WriteOp(p.z.id, {self.spec.zoho_xref_field: result.target_id}, target_id=p.z.id,
-                                    source_id=result.target_id, name=p.name, current=p.z.fields)
+            if not (result and result.ok and p.z is not None):
+                continue
+            follow_up: dict[str, Any] = {}
+            if result.written is not None:  # Xero's own fields of the new record (status, balances) flow back now
+                m = merge(self.mapping, p.base_x, p.base_z, result.written.fields, p.z.fields, ctx.lookups)
+                follow_up.update(m.to_zoho)
+                p.base_x, p.base_z = {**p.base_x, **m.base_x}, {**p.base_z, **m.base_z}
+            if self.spec.zoho_xref_field:
+                follow_up[self.spec.zoho_xref_field] = result.target_id
+            if follow_up:
+                p.zoho_op = WriteOp(p.z.id, follow_up, target_id=p.z.id, source_id=result.target_id, name=p.name,
+                                    current=p.z.fields)
         z_writes = [p for p in plans if p.zoho_op and not _failed(p)]
         self._write(self.spec.zoho, z_writes, "zoho")
         with ctx.db.atomic():
@@ -567,6 +608,9 @@ class PairSync:
             self.ctx.count("unchanged")
             return
         self.ctx.count(p.action)
+        self.ctx.lookups.plan(self.pair, p.x.id if p.x else None, p.z.id if p.z else None,
+                              str(p.x.fields.get("Code")) if p.x and p.x.fields.get("Code") else
+                              (str(p.z.fields.get("Product_Code")) if p.z and p.z.fields.get("Product_Code") else None))
         self.ctx.plan_entry(self.pair, p.action, p.direction, p.name, changes,
                             xero_write=p.xero_op is not None, zoho_write=p.zoho_op is not None,
                             create=(p.xero_op or p.zoho_op).is_create if (p.xero_op or p.zoho_op) else False)

@@ -59,7 +59,7 @@ class WriteResult:
     target_id: str | None = None
     version: str = ""
     error: dict[str, Any] | None = None  # {"message", "code", "field", "hint", "transient", "raw"}
-    written: dict[str, Any] | None = None  # the record as the service returned it (flat), when known
+    written: SourceRecord | None = None  # the record as the service returned it, when it says
 
 
 @dataclass

@@ -13,7 +13,7 @@ from typing import Any
 import peewee as pw
 
 from app.clock import Clock
-from app.core.state import LinkIndex, due_failures, open_conflict, record_history, utc
+from app.core.state import LinkIndex, due_failures, open_conflict, pending_match_ids, record_history, utc
 from app.errors import Cancelled
 from app.store.models import FailedRecord, Link, Profile, Run
 from app.store.settings import get_setting
@@ -56,9 +56,51 @@ class ProgressEvent:
 class RunLookups:
     """Links of other pairs, for transforms that turn an id on one side into the linked id on the other."""
 
-    def __init__(self, profile: Profile) -> None:
+    def __init__(self, profile: Profile, dry_run: bool = False,
+                 make_fallback_product: Callable[[str], str | None] | None = None) -> None:
         self.profile = profile
+        self.dry_run = dry_run
+        self.make_fallback_product = make_fallback_product
+        self._fallback: dict[str, str | None] = {}
         self._cache: dict[str, LinkIndex] = {}
+        self.planned: dict[str, dict[str, str]] = {}  # dry run: pair -> xero id -> zoho id (or "(new)")
+        self.planned_codes: dict[str, str] = {}
+        self.orphans: set[tuple[str, str]] = set()  # (pair, xero id) left out of Zoho in this (dry) run
+        self.in_review: set[tuple[str, str]] = set()
+
+    def plan(self, pair: str, xero_id: str | None, zoho_id: str | None, code: str | None = None) -> None:
+        """A dry run pretends its creates and links happened, so later pairs plan as a real run would."""
+        if xero_id:
+            self.planned.setdefault(pair, {})[xero_id] = zoho_id or "(new)"
+        if zoho_id:
+            self.planned.setdefault(f"{pair}:rev", {})[zoho_id] = xero_id or "(new)"
+        if code:
+            self.planned_codes[code] = zoho_id or "(new)"
+
+    def fallback_product(self, name: str) -> str | None:
+        """The Zoho product used for invoice lines that have no Xero item (Zoho requires a product per row)."""
+        if self.dry_run:
+            return "(new)"
+        if name not in self._fallback:
+            self._fallback[name] = self.make_fallback_product(name) if self.make_fallback_product else None
+        return self._fallback[name]
+
+    def missing_reason(self, pair: str, xero_id: str) -> str | None:
+        """Why a related record has no Zoho counterpart on purpose (None: it is just not synced yet)."""
+        if xero_id in self.planned.get(pair, {}):
+            return None
+        if (pair, xero_id) in self.in_review or xero_id in self._pending_review(pair):
+            return "is waiting for you to confirm its match (see Matches)"
+        link = self._index(pair).by_xero.get(xero_id)
+        if (link is not None and not link.zoho_id) or (pair, xero_id) in self.orphans:
+            return "is not in Zoho CRM (archived in Xero, or kept only in Xero)"
+        return None
+
+    def _pending_review(self, pair: str) -> set[str]:
+        key = f"__review_{pair}"
+        if key not in self.__dict__:
+            self.__dict__[key] = pending_match_ids(self.profile, pair)[0]
+        return self.__dict__[key]
 
     def _index(self, pair: str) -> LinkIndex:
         if pair not in self._cache:
@@ -67,22 +109,24 @@ class RunLookups:
 
     def refresh(self) -> None:
         self._cache.clear()
+        for key in [k for k in self.__dict__ if k.startswith("__review_")]:
+            del self.__dict__[key]
         self.__dict__.pop("__codes", None)
 
     def zoho_id_for(self, pair: str, xero_id: str) -> str | None:
         link = self._index(pair).by_xero.get(xero_id)
-        return link.zoho_id if link else None
+        return (link.zoho_id if link else None) or self.planned.get(pair, {}).get(xero_id)
 
     def xero_id_for(self, pair: str, zoho_id: str) -> str | None:
         link = self._index(pair).by_zoho.get(zoho_id)
-        return link.xero_id if link else None
+        return (link.xero_id if link else None) or self.planned.get(f"{pair}:rev", {}).get(zoho_id)
 
     def zoho_product_for_code(self, code: str) -> str | None:
         if "__codes" not in self.__dict__:
             self.__dict__["__codes"] = {
                 str(link.xero_values.get("Code")): link.zoho_id for link in self._index("items").by_xero.values()
                 if link.zoho_id and link.xero_values.get("Code")}
-        return self.__dict__["__codes"].get(code)
+        return self.__dict__["__codes"].get(code) or self.planned_codes.get(code)
 
     def code_for_zoho_product(self, zoho_id: str) -> str | None:
         link = self._index("items").by_zoho.get(zoho_id)
@@ -111,9 +155,12 @@ class RunContext:
     by_pair: dict[str, Counter[str]] = field(default_factory=dict)
     plan: list[dict[str, Any]] = field(default_factory=list)
     current_pair: str = ""
+    queued: set[tuple[str, str]] = field(default_factory=set)
+
+    make_fallback_product: Callable[[str], str | None] | None = None
 
     def __post_init__(self) -> None:
-        self.lookups = RunLookups(self.profile)
+        self.lookups = RunLookups(self.profile, self.dry_run, self.make_fallback_product)
 
     def now(self) -> datetime:
         return utc(self.clock.time())

@@ -32,6 +32,10 @@ class TransformError(ValueError):
     """A value the transform cannot convert; the record fails with this message."""
 
 
+class SkipRecord(Exception):
+    """The record should not be synced at all (e.g. its customer is archived and was never sent to Zoho)."""
+
+
 def _empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
@@ -134,6 +138,9 @@ def _link_forward(value: Any, p: dict[str, Any], lk: Lookups) -> Any:
     if _empty(value):
         return None
     zoho_id = lk.zoho_id_for(p["pair"], str(value))
+    reason = getattr(lk, "missing_reason", lambda *_: None)(p["pair"], str(value)) if zoho_id is None else None
+    if reason:
+        raise SkipRecord(f"its {p.get('label', 'related record')} {reason}")
     if zoho_id is None:
         raise TransformError(f"the related {p.get('label', 'record')} is not synced yet")
     return zoho_id
@@ -199,8 +206,8 @@ def _lines_forward(value: Any, p: dict[str, Any], lk: Any) -> Any:
         inclusive = line.get("LineAmountTypes") == "Inclusive"  # the Xero adapter copies the invoice's onto lines
         code = line.get("ItemCode")
         product = lk.zoho_product_for_code(code) if code else None
-        if product is None and p.get("fallback_product_code"):
-            product = lk.zoho_product_for_code(p["fallback_product_code"])
+        if product is None and not code and p.get("fallback_product_name"):
+            product = lk.fallback_product(str(p["fallback_product_name"]))
         if product is None:
             what = f"product {code}" if code else "a product"
             raise TransformError(f"line {n} needs {what} in Zoho CRM, and it is not synced yet")

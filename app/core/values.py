@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+_DECIMAL = re.compile(r"-?\d+\.\d+")
 
 
 def canon(value: Any) -> Any:
@@ -16,6 +19,8 @@ def canon(value: Any) -> Any:
         return _number(value)
     if isinstance(value, str):
         text = value.strip()
+        if _DECIMAL.fullmatch(text):  # "240.0" (Zoho) and "240.00" (Xero) are the same amount
+            return _number(text)
         return text or None
     if isinstance(value, dict):
         items = {k: canon(v) for k, v in value.items()}

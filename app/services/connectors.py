@@ -43,7 +43,7 @@ class LiveConnectors:
         self.zoho = zoho
         self.profile = profile
         self.clock = clock
-        self._zoho_meta: dict[str, ZohoModulePort] = {}
+        self._zoho_meta: dict[str, Any] = {}  # module -> field metadata, read once per process
 
     def calls(self) -> tuple[int, int]:
         return self.xero.session.calls, self.zoho.session.calls
@@ -62,7 +62,7 @@ class LiveConnectors:
                               xref_field=mapping.options.get("zoho_xref_field"), poll_deletions=poll,
                               on_deletions_polled=lambda: self._mark_polled(module),
                               allow_workflows=bool(get_setting(self.profile, "zoho.allow_workflows")),
-                              fetch_subforms=subforms)
+                              fetch_subforms=subforms, meta_cache=self._zoho_meta)
 
     def spec(self, mapping: PairMapping) -> PairSpec:
         pair = mapping.pair
@@ -73,8 +73,10 @@ class LiveConnectors:
                             zoho_xref_field=options.get("zoho_xref_field"),
                             xero_xref_field=options.get("xero_xref_field"), archive_statuses=(ARCHIVED,))
         if pair == "items":
+            fallback = self.fallback_name()
             return PairSpec(mapping, XeroItemsPort(self.xero), self.zoho_port(mapping), "xero:items",
-                            "zoho:Products", keys=item_keys, zoho_xref_field=options.get("zoho_xref_field"))
+                            "zoho:Products", keys=item_keys, zoho_xref_field=options.get("zoho_xref_field"),
+                            zoho_filter=lambda r: r.name != fallback)
         if pair == "invoices":
             defaults = {"sales_account": options.get("sales_account", "200")}
             return PairSpec(mapping, XeroInvoicesPort(self.xero, defaults),
@@ -101,6 +103,22 @@ class LiveConnectors:
                             create_in_zoho=False, update_existing=False, zoho_filter=won, intent_lookup=True,
                             archive_statuses=())
         raise ValueError(f"unknown pair {pair}")
+
+    def fallback_name(self) -> str:
+        from app.services.mappings import current_mappings
+
+        for link in current_mappings(self.profile)["invoices"].fields:
+            if link.transform.get("kind") == "line_items":
+                return str(link.transform.get("fallback_product_name") or "")
+        return ""
+
+    def fallback_product(self, name: str) -> str | None:
+        """Find or create the Zoho product for invoice lines that have no Xero item (upsert by name)."""
+        result = self.zoho.upsert("Products", [{"Product_Name": name, "Product_Active": True,
+                                                "Description": "Used for Xero invoice lines without an item."}],
+                                  ["Product_Name"])
+        ok = result.succeeded
+        return ok[0].id if ok else None
 
     def payment_source(self) -> XeroPaymentsPort:
         return XeroPaymentsPort(self.xero)

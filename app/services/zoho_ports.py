@@ -35,7 +35,8 @@ class ZohoModulePort:
 
     def __init__(self, client: ZohoClient, module: str, fields: list[str], *, xref_field: str | None = None,
                  poll_deletions: bool = False, on_deletions_polled: Callable[[], None] | None = None,
-                 allow_workflows: bool = False, fetch_subforms: bool = False) -> None:
+                 allow_workflows: bool = False, fetch_subforms: bool = False,
+                 meta_cache: dict[str, dict[str, ZohoField]] | None = None) -> None:
         self.client = client
         self.module = self.entity = module
         self.xref_field = xref_field
@@ -43,7 +44,7 @@ class ZohoModulePort:
         self.on_deletions_polled = on_deletions_polled
         self.allow_workflows = allow_workflows
         self.fetch_subforms = fetch_subforms
-        self._meta: dict[str, ZohoField] | None = None
+        self._meta_cache = meta_cache if meta_cache is not None else {}
         wanted = [f for f in fields if f and "." not in f]
         if xref_field:
             wanted.append(xref_field)
@@ -54,9 +55,9 @@ class ZohoModulePort:
 
     # ----- metadata ------------------------------------------------------------------------------------------
     def meta(self) -> dict[str, ZohoField]:
-        if self._meta is None:
-            self._meta = {f.api_name: f for f in self.client.fields(self.module)}
-        return self._meta
+        if self.module not in self._meta_cache:
+            self._meta_cache[self.module] = {f.api_name: f for f in self.client.fields(self.module)}
+        return self._meta_cache[self.module]
 
     def schema(self) -> list[FieldInfo]:
         out = []
@@ -106,6 +107,10 @@ class ZohoModulePort:
             yield read_page
 
     def fetch(self, ids: list[str]) -> list[SourceRecord]:
+        if not ids:
+            return []
+        if not self.fetch_subforms:  # list reads by id, 100 at a time (subform rows need one call per record)
+            return [self.flatten(r) for r in self.client.records_by_id(self.module, self.fields, ids)]
         out = []
         for rid in ids:
             record = self.client.record(self.module, rid)

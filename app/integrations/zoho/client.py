@@ -74,6 +74,14 @@ class ZohoClient:
             page += 1
             token = next_token
 
+    def records_by_id(self, module: str, fields: list[str], ids: list[str]) -> list[ZohoRecord]:
+        wanted = list(dict.fromkeys(["Modified_Time", *fields]))[:MAX_FIELDS]
+        out: list[ZohoRecord] = []
+        for batch in chunks(ids, BATCH_SIZE):
+            body = self._get(module, {"fields": ",".join(wanted), "ids": ",".join(batch), "per_page": PER_PAGE})
+            out.extend(ZohoRecord.from_wire(module, r) for r in body.get("data") or [])
+        return out
+
     def record(self, module: str, record_id: str) -> ZohoRecord | None:
         rows = self._get(f"{module}/{record_id}").get("data") or []
         return ZohoRecord.from_wire(module, rows[0]) if rows else None

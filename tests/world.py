@@ -1,0 +1,93 @@
+"""An in-process world for tests: both emulators behind one MockTransport, a virtual clock shared by the
+emulators and the app, a temporary data dir, an in-memory secret store, and helpers to sign in."""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import dataclass, field
+
+import httpx
+
+from app.auth.secrets import MemoryStore
+from app.emulators.clock import VirtualClock
+from app.emulators.xero import XeroEmulator
+from app.emulators.zoho import ZohoEmulator
+from app.integrations.endpoints import Endpoints, XeroEndpoints, ZohoEndpoints
+from app.paths import AppPaths
+from app.services.connections import ConnectionService
+from app.services.context import AppContext
+from app.services.sync import SyncService
+from tests.browser import Browser
+
+XERO_HOSTS = {"login.xero.com", "identity.xero.com", "api.xero.com"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class World:
+    clock: VirtualClock
+    xero: XeroEmulator
+    zoho: ZohoEmulator
+    ctx: AppContext
+    connections: ConnectionService
+    xero_port: int
+    zoho_port: int
+    browsers: list[Browser] = field(default_factory=list)
+
+    def emulator_client(self) -> httpx.Client:
+        return httpx.Client(transport=self.ctx.transport)
+
+    def browser(self, deny: bool = False) -> Browser:
+        b = Browser(self.emulator_client(), deny=deny)
+        self.browsers.append(b)
+        return b
+
+    def connect_xero(self, **kwargs):
+        return self.connections.connect_xero(self.browser(), timeout=10, **kwargs)
+
+    def connect_zoho(self, **kwargs):
+        return self.connections.connect_zoho(self.browser(), timeout=10, **kwargs)
+
+    def connect_both(self) -> None:
+        self.connect_xero()
+        self.connect_zoho()
+
+    def sync_service(self) -> SyncService:
+        return SyncService(self.ctx, self.connections)
+
+    def control(self, system: str, method: str, path: str, json=None) -> httpx.Response:
+        host = "api.xero.com" if system == "xero" else "www.zohoapis.com"
+        emu = self.xero if system == "xero" else self.zoho
+        response = emu.handle(httpx.Request(method, f"https://{host}/_sandbox/{path}", json=json))
+        assert response.status_code < 400, response.text
+        return response
+
+    def close(self) -> None:
+        self.ctx.close()
+
+
+def make_world(data_dir, seed: str = "demo", limits: str = "real", secrets=None, zoho_dc: str = "us") -> World:
+    clock = VirtualClock()
+    xero_port, zoho_port = free_port(), free_port()
+    xero_redirect = f"http://localhost:{xero_port}/callback"
+    zoho_redirect = f"http://127.0.0.1:{zoho_port}/callback"
+    xero = XeroEmulator(clock=clock, seed=seed, limits=limits, redirect_uris=(xero_redirect,))
+    zoho = ZohoEmulator(clock=clock, seed=seed, limits="off" if limits == "off" else "real", dc=zoho_dc,
+                        redirect_uris=(zoho_redirect,))
+
+    def route(request: httpx.Request) -> httpx.Response:
+        return xero.handle(request) if request.url.host in XERO_HOSTS else zoho.handle(request)
+
+    endpoints = Endpoints(
+        xero=XeroEndpoints(client_id=xero.urls("http://x")["client_id"], redirect_uri=xero_redirect),
+        zoho=ZohoEndpoints(client_id=zoho.urls("http://z")["client_id"], redirect_uri=zoho_redirect),
+    )
+    paths = AppPaths(data_dir=data_dir, log_dir=data_dir / "logs")
+    ctx = AppContext.open(paths, endpoints, secrets=secrets or MemoryStore(), clock=clock,
+                          transport=httpx.MockTransport(route))
+    return World(clock, xero, zoho, ctx, ConnectionService(ctx), xero_port, zoho_port)
