@@ -32,9 +32,10 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--limits", choices=["real", "starter", "off"], default="real")
     sandbox.add_argument("--redirect-uri", action="append", default=[], metavar="URI",
                          help="also accept this OAuth redirect URI (repeatable)")
-    from app.cli import connect_cmd
+    from app.cli import connect_cmd, sync_cmd
 
     connect_cmd.add_parsers(commands)
+    sync_cmd.add_parsers(commands)
     return parser
 
 
@@ -51,9 +52,13 @@ def run_command(args: argparse.Namespace) -> int:
             from app.cli import connect_cmd
 
             return getattr(connect_cmd, f"run_{args.command}")(args)
+        from app.cli import sync_cmd
+
+        if args.command in sync_cmd.COMMANDS:
+            return sync_cmd.run(args)
     except AppError as exc:
         print(f"{exc.title}: {exc.message}", file=sys.stderr)
-        return 1
+        return 2 if exc.__class__.__name__ == "ConfigError" else 1
     except KeyboardInterrupt:
         print("Stopped.", file=sys.stderr)
         return 130

@@ -10,13 +10,19 @@ from collections.abc import Iterator
 
 from app.integrations.endpoints import Endpoints, endpoints_from_json, load_endpoints
 from app.logging_setup import setup_logging
-from app.paths import resolve_paths
+from app.paths import AppPaths, resolve_paths
 from app.services.context import AppContext
+
+
+def demo_paths(args: argparse.Namespace) -> AppPaths:
+    """Demo mode keeps its own folder (``demo/`` inside the data folder) so it never mixes with real data."""
+    base = resolve_paths(args.data_dir)
+    return AppPaths(base.data_dir / "demo", base.log_dir / "demo").ensure()
 
 
 @contextlib.contextmanager
 def open_context(args: argparse.Namespace) -> Iterator[AppContext]:
-    paths = resolve_paths(args.data_dir).ensure()
+    paths = demo_paths(args) if getattr(args, "demo", False) else resolve_paths(args.data_dir).ensure()
     setup_logging(paths.log_dir, console=getattr(args, "verbose", False))
     sandbox = None
     if getattr(args, "demo", False):
@@ -27,7 +33,14 @@ def open_context(args: argparse.Namespace) -> Iterator[AppContext]:
     else:
         endpoints = load_endpoints(getattr(args, "endpoints", None))
     ctx = AppContext.open(paths, endpoints)
+    if sandbox is not None:
+        ctx.profile_name = "demo"  # never shares keyring entries or state with a real profile
     try:
+        if sandbox is not None:
+            from app.services.connections import ConnectionService
+            from app.services.demo import ensure_demo_connections
+
+            ensure_demo_connections(ConnectionService(ctx))
         yield ctx
     finally:
         ctx.close()

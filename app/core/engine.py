@@ -102,10 +102,15 @@ class SyncEngine:
                     continue
                 ctx.current_pair = pair
                 ctx.check_cancel()
-                if pair == "payments":
-                    self._run_payments(ctx)
-                else:
-                    PairSync(ctx, self.connectors.spec(mapping)).run()
+                try:
+                    if pair == "payments":
+                        self._run_payments(ctx)
+                    else:
+                        PairSync(ctx, self.connectors.spec(mapping)).run()
+                except ConnectionLost as exc:  # this pair waits for the next cycle; the others still run
+                    log.warning("%s: %s", pair, exc.technical or exc.message)
+                    ctx.count("pairs_interrupted")
+                    ctx.interrupted.append(f"{pair}: {exc.message}")
                 ctx.lookups.refresh()
         except BrakeTripped as exc:
             outcome = "braked"
@@ -124,6 +129,9 @@ class SyncEngine:
         except AppError as exc:
             outcome, message = "failed", exc.message
             log.exception("sync failed")
+        if outcome == "ok" and ctx.interrupted:
+            outcome = "partial"
+            message = " ".join(ctx.interrupted) + " Nothing is lost: the next sync carries on."
         if outcome == "ok" and ctx.counts.get("failed"):
             outcome = "partial"
             message = f"{ctx.counts['failed']} record(s) need attention: see Failed records."
@@ -182,7 +190,8 @@ class SyncEngine:
 
     # ----- targeted syncs (confirm a match, resolve a conflict, retry) ---------------------------------------
     def sync_records(self, pair: str, xero_ids: list[str], zoho_ids: list[str], *, trigger: str,
-                     resolutions: dict[str, dict[str, str]] | None = None) -> RunReport:
+                     resolutions: dict[str, dict[str, str]] | None = None,
+                     confirmed: list[tuple[str, str]] | None = None) -> RunReport:
         started = utc(self.clock.time())
         run = Run.create(profile=self.profile, trigger=trigger, started_at=started)
         ctx = RunContext(self.profile, run, self.clock, self.db, force_retry=True, current_pair=pair,
@@ -190,7 +199,11 @@ class SyncEngine:
         calls_before = self.connectors.calls()
         outcome, message = "ok", ""
         try:
-            PairSync(ctx, self.connectors.spec(self.mappings[pair])).run_targeted(xero_ids, zoho_ids, resolutions)
+            sync = PairSync(ctx, self.connectors.spec(self.mappings[pair]))
+            if confirmed:
+                sync.run_confirmed(confirmed)
+            if xero_ids or zoho_ids:
+                sync.run_targeted(xero_ids, zoho_ids, resolutions)
         except AppError as exc:
             outcome, message = "failed", exc.message
         if outcome == "ok":

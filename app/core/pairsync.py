@@ -36,7 +36,7 @@ from app.core.state import (
 )
 from app.core.transforms import SkipRecord
 from app.core.values import canon
-from app.store.models import Link, MatchCandidate, WriteIntent
+from app.store.models import Conflict, Link, MatchCandidate, WriteIntent
 
 log = logging.getLogger(__name__)
 
@@ -163,6 +163,19 @@ class PairSync:
         self._process(xs, pool, drain=True)
 
     resolutions: dict[str, dict[str, str]] = {}
+
+    def run_confirmed(self, pairs: list[tuple[str, str]]) -> None:
+        """Link records a person confirmed as the same, then sync them as a first link."""
+        xs = {x.id: x for x in self.spec.xero.fetch([x for x, _ in pairs])}
+        zs = {z.id: z for z in self.spec.zoho.fetch([z for _, z in pairs])}
+        plans = []
+        for xid, zid in pairs:
+            if xid in xs and zid in zs:
+                plan = self._plan_first_link(xs[xid], zs[zid], ["confirmed by you"])
+                if plan:
+                    plans.append(plan)
+        if plans:
+            self._apply(plans)
 
     # ===== reading ===========================================================================================
     def _xero_pages(self) -> Iterator[ReadPage]:
@@ -523,10 +536,15 @@ class PairSync:
         link = p.link
         x_id = p.x.id if p.x else (p.results["xero"].target_id if "xero" in p.results else None)
         z_id = p.z.id if p.z else (p.results["zoho"].target_id if "zoho" in p.results else None)
-        if link is None:
-            link = self.links.by_xero.get(x_id or "") or self.links.by_zoho.get(z_id or "")
+        if link is None:  # a new link; orphan rows remembered for either record merge into it
+            lx, lz = self.links.by_xero.get(x_id or ""), self.links.by_zoho.get(z_id or "")
+            link = lx or lz
+            for other in (lx, lz):
+                if other is not None:
+                    self.links.drop(other)
+                    if other is not link:
+                        other.delete_instance()
             if link is not None:
-                self.links.drop(link)
                 link.xero_id, link.zoho_id = x_id or link.xero_id, z_id or link.zoho_id
             else:
                 link = Link(profile=ctx.profile, pair=self.pair, xero_id=x_id, zoho_id=z_id, created_at=ctx.now())
@@ -548,6 +566,9 @@ class PairSync:
         self.links.add(link)
         if p.merge and p.merge.conflicts:
             ctx.conflict(self.pair, link, p.name, p.merge.conflicts)
+        elif p.merge is not None and not ctx.dry_run:
+            Conflict.update(status="resolved", resolved_at=ctx.now()).where(
+                Conflict.link == link, Conflict.status == "open").execute()
         changes: dict[str, Any] = {}
         if p.merge:
             changes.update({f"zoho.{k}": v for k, v in p.merge.changes_zoho.items()})

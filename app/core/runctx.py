@@ -156,6 +156,7 @@ class RunContext:
     plan: list[dict[str, Any]] = field(default_factory=list)
     current_pair: str = ""
     queued: set[tuple[str, str]] = field(default_factory=set)
+    interrupted: list[str] = field(default_factory=list)
 
     make_fallback_product: Callable[[str], str | None] | None = None
 

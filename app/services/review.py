@@ -1,0 +1,244 @@
+"""What a person does after a sync: retry or ignore failed records, settle conflicts, confirm or reject likely
+matches, look at history, undo a run. Every action that writes goes through the engine, so it is recorded in
+history like any sync."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from app.core.engine import RunReport
+from app.core.pairsync import X2Z, Z2X
+from app.core.records import WriteOp
+from app.core.state import record_history
+from app.errors import ConfigError, NotFound
+from app.services.sync import SyncService
+from app.store.models import Conflict, FailedRecord, HistoryEntry, Link, MatchCandidate, Run
+
+
+def _now(service: SyncService) -> datetime:
+    return datetime.fromtimestamp(service.ctx.clock.time(), UTC)
+
+
+# ----- failed records ----------------------------------------------------------------------------------------
+def failed_records(service: SyncService, include_closed: bool = False) -> list[FailedRecord]:
+    query = FailedRecord.select().where(FailedRecord.profile == service.profile)
+    if not include_closed:
+        query = query.where(FailedRecord.status == "open")
+    return list(query.order_by(FailedRecord.last_failed_at.desc()))
+
+
+def retry(service: SyncService, ids: list[int] | None = None) -> list[RunReport]:
+    """Try failed records again now (all open ones, or those ids)."""
+    rows = [r for r in failed_records(service) if ids is None or r.id in ids]
+    if ids is not None and len(rows) != len(set(ids)):
+        missing = sorted(set(ids) - {r.id for r in rows})
+        raise NotFound(f"No open failed record with id {', '.join(map(str, missing))}.")
+    reports = []
+    by_pair: dict[str, tuple[list[str], list[str]]] = {}
+    for row in rows:
+        xs, zs = by_pair.setdefault(row.pair, ([], []))
+        (xs if row.direction == X2Z else zs).append(row.source_id)
+    engine = service.engine()
+    for pair, (xs, zs) in by_pair.items():
+        if pair in ("payments",):
+            continue
+        reports.append(engine.sync_records(pair, xs, zs, trigger="retry"))
+    return reports
+
+
+def ignore(service: SyncService, ids: list[int]) -> int:
+    return FailedRecord.update(status="ignored").where(
+        FailedRecord.profile == service.profile, FailedRecord.id.in_(ids)).execute()
+
+
+# ----- conflicts ---------------------------------------------------------------------------------------------
+def conflicts(service: SyncService) -> list[Conflict]:
+    return list(Conflict.select().where(Conflict.profile == service.profile, Conflict.status == "open")
+                .order_by(Conflict.created_at))
+
+
+def resolve_conflict(service: SyncService, conflict_id: int, choices: list[str]) -> RunReport:
+    """``choices``: ``["xero"]`` / ``["zoho"]`` for every field, or ``["Phone=zoho", "Email=xero"]``."""
+    row = Conflict.get_or_none(Conflict.id == conflict_id, Conflict.profile == service.profile)
+    if row is None or row.status != "open":
+        raise NotFound(f"No open conflict with id {conflict_id}.")
+    resolution: dict[str, str] = {}
+    for choice in choices:
+        if choice in ("xero", "zoho"):
+            resolution.update({f: choice for f in row.fields})
+        elif "=" in choice:
+            field, side = choice.split("=", 1)
+            if side not in ("xero", "zoho") or field not in row.fields:
+                raise ConfigError(f"'{choice}': use FIELD=xero or FIELD=zoho with one of {', '.join(row.fields)}.")
+            resolution[field] = side
+        else:
+            raise ConfigError(f"'{choice}': say xero, zoho, or FIELD=side.")
+    missing = [f for f in row.fields if f not in resolution]
+    if missing:
+        raise ConfigError(f"Choose a side for: {', '.join(missing)}.")
+    link = row.link
+    row.resolution = resolution
+    row.save()
+    report = service.engine().sync_records(row.pair, [link.xero_id], [link.zoho_id], trigger="conflict",
+                                           resolutions={str(link.id): resolution})
+    row = Conflict.get_by_id(row.id)
+    if row.status == "open":  # the sync wrote the chosen values; nothing else changed meanwhile
+        row.status, row.resolved_at = "resolved", _now(service)
+        row.save()
+    return report
+
+
+# ----- likely matches ----------------------------------------------------------------------------------------
+def matches(service: SyncService, status: str = "pending") -> list[MatchCandidate]:
+    return list(MatchCandidate.select().where(MatchCandidate.profile == service.profile,
+                                              MatchCandidate.status == status).order_by(MatchCandidate.id))
+
+
+def confirm_matches(service: SyncService, ids: list[int]) -> list[RunReport]:
+    rows = _candidates(service, ids)
+    reports = []
+    for row in rows:
+        row.status = "confirmed"
+        row.save()
+        # Other candidates for either record are now moot.
+        MatchCandidate.update(status="rejected").where(
+            MatchCandidate.profile == service.profile, MatchCandidate.pair == row.pair,
+            MatchCandidate.status == "pending",
+            (MatchCandidate.xero_id == row.xero_id) | (MatchCandidate.zoho_id == row.zoho_id)).execute()
+        reports.append(service.engine().sync_records(row.pair, [], [], trigger="match",
+                                                     confirmed=[(row.xero_id, row.zoho_id)]))
+    return reports
+
+
+def reject_matches(service: SyncService, ids: list[int]) -> list[RunReport]:
+    rows = _candidates(service, ids)
+    reports = []
+    for row in rows:
+        row.status = "rejected"
+        row.save()
+    for row in rows:  # each record is now on its own: sync creates its counterpart if the direction allows
+        still_pending = {(m.xero_id, m.zoho_id) for m in matches(service)}
+        xs = [row.xero_id] if not any(x == row.xero_id for x, _ in still_pending) else []
+        zs = [row.zoho_id] if not any(z == row.zoho_id for _, z in still_pending) else []
+        xs = [x for x in xs if not _linked(service, row.pair, xero_id=x)]
+        zs = [z for z in zs if not _linked(service, row.pair, zoho_id=z)]
+        if xs or zs:
+            reports.append(service.engine().sync_records(row.pair, xs, zs, trigger="match"))
+    return reports
+
+
+def _linked(service: SyncService, pair: str, xero_id: str | None = None, zoho_id: str | None = None) -> bool:
+    query = Link.select().where(Link.profile == service.profile, Link.pair == pair,
+                                Link.xero_id.is_null(False), Link.zoho_id.is_null(False))
+    query = query.where(Link.xero_id == xero_id) if xero_id else query.where(Link.zoho_id == zoho_id)
+    return query.exists()
+
+
+def _candidates(service: SyncService, ids: list[int]) -> list[MatchCandidate]:
+    rows = list(MatchCandidate.select().where(MatchCandidate.profile == service.profile,
+                                              MatchCandidate.id.in_(ids), MatchCandidate.status == "pending"))
+    if len(rows) != len(set(ids)):
+        missing = sorted(set(ids) - {r.id for r in rows})
+        raise NotFound(f"No pending match with id {', '.join(map(str, missing))}.")
+    return rows
+
+
+# ----- history -----------------------------------------------------------------------------------------------
+HISTORY_COLUMNS = ["time", "run", "pair", "action", "direction", "record", "changes", "error"]
+
+
+def history(service: SyncService, *, failed_only: bool = False, run_id: int | None = None,
+            limit: int = 500) -> list[dict[str, Any]]:
+    query = HistoryEntry.select().where(HistoryEntry.profile == service.profile)
+    if failed_only:
+        query = query.where(HistoryEntry.action == "fail")
+    if run_id is not None:
+        query = query.where(HistoryEntry.run == run_id)
+    rows = []
+    for h in query.order_by(HistoryEntry.id.desc()).limit(limit):
+        rows.append({"id": h.id, "time": h.created_at.isoformat(timespec="seconds"), "run": h.run_id,
+                     "pair": h.pair, "action": h.action, "direction": h.direction, "record": h.record_name,
+                     "xero_id": h.xero_id, "zoho_id": h.zoho_id, "changes": h.changes, "error": h.error,
+                     "mapping_version": h.mapping_version})
+    return rows
+
+
+def runs(service: SyncService, limit: int = 50) -> list[Run]:
+    return list(Run.select().where(Run.profile == service.profile).order_by(Run.id.desc()).limit(limit))
+
+
+def to_csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([json.dumps(row.get(c), default=str) if isinstance(row.get(c), dict | list) else
+                         row.get(c, "") for c in columns])
+    return out.getvalue()
+
+
+# ----- undo --------------------------------------------------------------------------------------------------
+def undo(service: SyncService, run_id: int) -> RunReport:
+    """Put back the values a run's updates replaced, on whichever side each update wrote."""
+    run = Run.get_or_none(Run.id == run_id, Run.profile == service.profile)
+    if run is None:
+        raise NotFound(f"No sync run {run_id}.")
+    entries = list(HistoryEntry.select().where(HistoryEntry.run == run, HistoryEntry.action.in_(["update", "link"]))
+                   .order_by(HistoryEntry.id.desc()))
+    started = _now(service)
+    undo_run = Run.create(profile=service.profile, trigger="undo", started_at=started)
+    connectors = service.connectors()
+    mappings = service.mappings()
+    counts = {"reverted": 0, "failed": 0}
+    calls_before = connectors.calls()
+    for pair in {e.pair for e in entries}:
+        spec = connectors.spec(mappings[pair])
+        for side, port, id_attr in (("zoho", spec.zoho, "zoho_id"), ("xero", spec.xero, "xero_id")):
+            ops, links = [], []
+            for e in entries:
+                if e.pair != pair:
+                    continue
+                before = {k.split(".", 1)[1]: v[0] for k, v in (e.changes or {}).items()
+                          if k.startswith(f"{side}.") and isinstance(v, list)}
+                target = getattr(e, id_attr)
+                link = Link.get_or_none(Link.profile == service.profile, Link.pair == pair,
+                                        getattr(Link, id_attr) == target)
+                if not before or link is None:
+                    continue
+                current = link.zoho_values if side == "zoho" else link.xero_values
+                ops.append(WriteOp(str(e.id), before, target_id=target, name=e.record_name, current=current))
+                links.append((e, link, before))
+            if not ops:
+                continue
+            results = {r.key: r for r in port.write(ops)}
+            for e, link, before in links:
+                result = results.get(str(e.id))
+                ok = result is not None and result.ok
+                counts["reverted" if ok else "failed"] += 1
+                if ok:
+                    values = dict(link.zoho_values if side == "zoho" else link.xero_values)
+                    values.update(before)
+                    if side == "zoho":
+                        link.zoho_values, link.zoho_version = values, result.version or link.zoho_version
+                    else:
+                        link.xero_values, link.xero_version = values, result.version or link.xero_version
+                    link.save()
+                record_history(undo_run, pair, "undo" if ok else "fail",
+                               direction=X2Z if side == "zoho" else Z2X, xero_id=link.xero_id,
+                               zoho_id=link.zoho_id, name=e.record_name,
+                               changes={f"{side}.{k}": [e.changes[f'{side}.{k}'][1], v] for k, v in before.items()},
+                               error=None if ok else (result.error if result else {"message": "no answer"}),
+                               at=_now(service))
+    xero_calls, zoho_calls = (a - b for a, b in zip(connectors.calls(), calls_before, strict=True))
+    outcome = "ok" if not counts["failed"] else "partial"
+    message = f"Reverted {counts['reverted']} change(s) of run {run_id}" + (
+        f"; {counts['failed']} could not be reverted (see history)." if counts["failed"] else ".")
+    ended = _now(service)
+    undo_run.ended_at, undo_run.outcome, undo_run.message, undo_run.counts = ended, outcome, message, counts
+    undo_run.xero_calls, undo_run.zoho_calls = xero_calls, zoho_calls
+    undo_run.save()
+    return RunReport(undo_run.id, outcome, message, False, started, ended, counts, {}, xero_calls, zoho_calls)
