@@ -67,6 +67,36 @@ class World:
         assert response.status_code < 400, response.text
         return response
 
+    # ----- looking inside the emulators --------------------------------------------------------------------
+    def xero_org(self):
+        from app.emulators.demo_story import ORG_NAME
+
+        orgs = list(self.xero.orgs.values())
+        return next((o for o in orgs if o.Name == ORG_NAME), orgs[0])
+
+    def xero_contacts(self, name: str):
+        return [c for c in self.xero_org().contacts.values() if c.Name == name]
+
+    def xero_contact(self, name: str):
+        found = self.xero_contacts(name)
+        assert len(found) == 1, f"{len(found)} Xero contacts named {name!r}"
+        return found[0]
+
+    def zoho_records(self, module: str, **equals):
+        return self.zoho.find_records(module, **equals)
+
+    def zoho_one(self, module: str, **equals):
+        found = self.zoho_records(module, **equals)
+        assert len(found) == 1, f"{len(found)} Zoho {module} matching {equals}"
+        return found[0]
+
+    def requests(self) -> dict[str, dict[str, int]]:
+        return {"xero": dict(self.xero.counts), "zoho": dict(self.zoho.counts)}
+
+    def reset_counts(self) -> None:
+        self.xero.counts.clear()
+        self.zoho.counts.clear()
+
     def close(self) -> None:
         self.ctx.close()
 

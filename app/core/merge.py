@@ -60,20 +60,22 @@ def merge(
     xero_modified: datetime | None = None,
     zoho_modified: datetime | None = None,
     resolutions: dict[str, str] | None = None,
+    policy: str | None = None,
 ) -> MergeResult:
-    """Decide, per mapped field, what to write where. ``resolutions`` maps a Zoho field to "xero"/"zoho"."""
+    """Decide, per mapped field, what to write where. ``resolutions`` maps a Zoho field to "xero"/"zoho";
+    ``policy`` overrides the pair's conflict policy (first links use the pair's ``first_link_policy``)."""
     result = MergeResult(base_x=dict(base_x or {}), base_z=dict(base_z or {}))
     resolutions = resolutions or {}
     for link in mapping.fields:
         _merge_field(mapping, link, base_x, base_z, x_now, z_now, lookups, result,
-                     xero_modified, zoho_modified, resolutions.get(link.zoho))
+                     xero_modified, zoho_modified, resolutions.get(link.zoho), policy or mapping.conflict_policy)
     return result
 
 
 def _merge_field(mapping: PairMapping, link: FieldLink, base_x: dict[str, Any] | None,
                  base_z: dict[str, Any] | None, x_now: dict[str, Any], z_now: dict[str, Any], lookups: Lookups,
                  result: MergeResult, xero_modified: datetime | None, zoho_modified: datetime | None,
-                 resolution: str | None) -> None:
+                 resolution: str | None, policy: str) -> None:
     xv = numeric_text(read_field(x_now, link.xero)) if link.xero else None
     zv = numeric_text(z_now.get(link.zoho)) if link.zoho else None
     to_zoho_ok = link.flows(mapping.direction, to_zoho=True)
@@ -103,7 +105,7 @@ def _merge_field(mapping: PairMapping, link: FieldLink, base_x: dict[str, Any] |
         x_changed = not known or canon(xv) != canon(base_x.get(link.xero))  # type: ignore[union-attr]
         z_changed = not known or canon(zv) != canon(base_z.get(link.zoho))  # type: ignore[union-attr]
     if x_changed and z_changed:
-        winner = _winner(mapping.conflict_policy, to_zoho_ok, to_xero_ok, xero_modified, zoho_modified, resolution)
+        winner = _winner(policy, to_zoho_ok, to_xero_ok, xero_modified, zoho_modified, resolution)
         if winner is None:
             result.conflicts[link.zoho] = {"xero_field": link.xero, "base": (base_z or {}).get(link.zoho),
                                            "xero": xv, "zoho": zv}

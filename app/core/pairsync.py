@@ -62,6 +62,7 @@ class PairSpec:
     update_existing: bool = True  # False: once linked, never written again (deals → invoices)
     zoho_filter: Callable[[SourceRecord], bool] | None = None  # only these Zoho records take part
     intent_lookup: bool = False  # creates in Xero are found again by ``find_by_xref`` after a crash
+    xero_context: tuple[str, ...] = ()  # unmapped Xero fields kept with the link to rebuild arrays on update
 
     @property
     def pair(self) -> str:
@@ -248,11 +249,6 @@ class PairSync:
     def _plan_linked(self, link: Link, x: SourceRecord | None, z: SourceRecord | None) -> _Planned | None:
         if not self.spec.update_existing:
             return None
-        # Echoes of our own last writes (or records re-read at the cursor's edge) need no work.
-        x_echo = x is None or (bool(x.version) and x.version == link.xero_version and not self._archive_change(link, x))
-        z_echo = z is None or (bool(z.version) and z.version == link.zoho_version)
-        if x_echo and z_echo:
-            return None
         x_now = x.fields if x is not None else link.xero_values
         z_now = z.fields if z is not None else link.zoho_values
         name = (x.name if x else "") or (z.name if z else "") or link.name
@@ -360,7 +356,8 @@ class PairSync:
     def _plan_first_link(self, x: SourceRecord, z: SourceRecord, evidence: list[str]) -> _Planned | None:
         try:
             result = merge(self.mapping, None, None, x.fields, z.fields, self.ctx.lookups,
-                           xero_modified=x.modified, zoho_modified=z.modified)
+                           xero_modified=x.modified, zoho_modified=z.modified,
+                           policy=self.mapping.options.get("first_link_policy", "xero_wins"))
         except SkipRecord as exc:
             self._skip(x.name or z.name, str(exc), x.id, z.id)
             return None
@@ -414,12 +411,21 @@ class PairSync:
         return plan
 
     def _skip(self, name: str, reason: str, xero_id: str | None, zoho_id: str | None) -> None:
+        """Not synced for now because of another record (its customer is archived or awaits review). It waits in
+        the failed-records table as "waiting" and is tried again later, so nothing is forgotten."""
         self.ctx.count("skipped")
         if self.ctx.dry_run:
             self.ctx.plan_entry(self.pair, "skip", "", name, {"reason": reason})
             return
         self.ctx.history(self.pair, "skip", xero_id=xero_id, zoho_id=zoho_id, name=name,
                          mapping_version=self.mapping.version, error={"reason": f"Not synced: {reason}."})
+        direction, source = (X2Z, xero_id) if xero_id else (Z2X, zoho_id)
+        if source:
+            row = record_failure(self.ctx.profile, self.ctx.run, self.pair, direction, source, name, None,
+                                 {"message": f"Waiting: {reason}.", "hint": f"Waits until {reason.split(' ', 1)[0]} "
+                                  f"related record is synced ({reason}).", "transient": True}, self.ctx.now())
+            row.status = "waiting"
+            row.save()
 
     def _remember_orphan(self, rec: SourceRecord, side: str) -> None:
         if self.ctx.dry_run:
@@ -551,7 +557,11 @@ class PairSync:
         if link.xero_id is None or link.zoho_id is None:
             link.xero_id, link.zoho_id = link.xero_id or x_id, link.zoho_id or z_id
         link.name = (p.name or link.name)[:250]
-        link.xero_values = {**(link.xero_values if link.state != "orphan" else {}), **p.base_x}
+        context = {}
+        source_x = p.x or (xr.written if (xr := p.results.get("xero")) and xr.written is not None else None)
+        if self.spec.xero_context and source_x is not None:
+            context = {k: v for k, v in source_x.fields.items() if k.startswith(self.spec.xero_context)}
+        link.xero_values = {**(link.xero_values if link.state != "orphan" else {}), **context, **p.base_x}
         link.zoho_values = {**(link.zoho_values if link.state != "orphan" else {}), **p.base_z}
         xr, zr = p.results.get("xero"), p.results.get("zoho")
         link.xero_version = (xr.version if xr and xr.version else (p.x.version if p.x else link.xero_version))

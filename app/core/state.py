@@ -117,12 +117,12 @@ def record_failure(profile: Profile, run: Run, pair: str, direction: str, source
 def resolve_failure(profile: Profile, pair: str, direction: str, source_id: str) -> None:
     FailedRecord.update(status="resolved").where(
         FailedRecord.profile == profile, FailedRecord.pair == pair, FailedRecord.direction == direction,
-        FailedRecord.source_id == source_id, FailedRecord.status == "open").execute()
+        FailedRecord.source_id == source_id, FailedRecord.status.in_(["open", "waiting"])).execute()
 
 
 def due_failures(profile: Profile, pair: str, now: datetime, force: bool = False) -> list[FailedRecord]:
     query = FailedRecord.select().where(FailedRecord.profile == profile, FailedRecord.pair == pair,
-                                        FailedRecord.status == "open")
+                                        FailedRecord.status.in_(["open", "waiting"]))
     if not force:
         query = query.where((FailedRecord.next_attempt_at.is_null()) | (FailedRecord.next_attempt_at <= now))
     return list(query)

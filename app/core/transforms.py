@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Protocol
 
 
@@ -44,16 +44,22 @@ def to_decimal(value: Any) -> Decimal | None:
     if _empty(value):
         return None
     try:
-        return Decimal(str(value))
+        number = Decimal(str(value))
     except InvalidOperation as exc:
         raise TransformError(f"{value!r} is not a number") from exc
+    if not number.is_finite():  # "NaN", "Infinity": no system stores these as amounts
+        raise TransformError(f"{value!r} is not a number")
+    return number
 
 
 def money_text(value: Any, places: int = 2) -> str | None:
     number = to_decimal(value)
     if number is None:
         return None
-    return str(number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+    try:
+        return str(number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+    except InvalidOperation as exc:  # more digits than Decimal keeps (e.g. 1e400)
+        raise TransformError(f"{value!r} is too large an amount") from exc
 
 
 @dataclass
@@ -187,6 +193,13 @@ class ProductLookups(Protocol):
     def code_for_zoho_product(self, zoho_id: str) -> str | None: ...
 
 
+_CENT = Decimal("0.01")
+
+
+def _cents(value: Decimal) -> Decimal:
+    return value.quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
 def _rate(tax_type: str | None, p: dict[str, Any]) -> tuple[str, Decimal] | None:
     """(Zoho tax name, percentage) for a Xero tax type, from the mapping's tax map; None means no tax."""
     entry = (p.get("tax_map") or {}).get(tax_type or "")
@@ -198,12 +211,18 @@ def _rate(tax_type: str | None, p: dict[str, Any]) -> tuple[str, Decimal] | None
 
 
 def _lines_forward(value: Any, p: dict[str, Any], lk: Any) -> Any:
-    """Xero ``LineItems`` → Zoho ``Invoiced_Items`` rows, priced ex tax so Zoho's per-row tax equals Xero's."""
+    """Xero ``LineItems`` → Zoho ``Invoiced_Items`` rows, priced ex tax so Zoho's per-row net and tax equal Xero's.
+
+    Zoho computes a row as round(Quantity × List_Price) − Discount, plus that amount's tax rounded to cents. The row's
+    net must be Xero's (LineAmount, less TaxAmount when amounts are tax inclusive): a List_Price in cents cannot
+    always hit it (4-dp unit amounts, tax taken out of an inclusive amount, discounts), so the price is rounded up
+    and the few cents over go in Discount."""
     if _empty(value):
         return []
     rows = []
     for n, line in enumerate(value, 1):
-        inclusive = line.get("LineAmountTypes") == "Inclusive"  # the Xero adapter copies the invoice's onto lines
+        amount_types = line.get("LineAmountTypes")  # the Xero adapter copies the invoice's onto lines
+        inclusive = amount_types == "Inclusive"
         code = line.get("ItemCode")
         product = lk.zoho_product_for_code(code) if code else None
         if product is None and not code and p.get("fallback_product_name"):
@@ -213,16 +232,21 @@ def _lines_forward(value: Any, p: dict[str, Any], lk: Any) -> Any:
             raise TransformError(f"line {n} needs {what} in Zoho CRM, and it is not synced yet")
         qty = to_decimal(line.get("Quantity")) or Decimal("1")
         unit = to_decimal(line.get("UnitAmount")) or Decimal("0")
+        discount = to_decimal(line.get("DiscountRate")) or Decimal("0")
         line_amount = to_decimal(line.get("LineAmount"))
-        tax_amount = to_decimal(line.get("TaxAmount")) or Decimal("0")
-        if inclusive and line_amount is not None:
-            unit = (line_amount - tax_amount) / qty
+        if line_amount is None:
+            line_amount = _cents(qty * unit * (100 - discount) / 100)
+        net = line_amount - (to_decimal(line.get("TaxAmount")) or Decimal("0")) if inclusive else line_amount
+        each = net / qty if inclusive else unit
+        price = _cents(each)
+        if _cents(qty * price) < net:
+            price = each.quantize(_CENT, rounding=ROUND_CEILING)
         row: dict[str, Any] = {"Product_Name": {"id": product}, "Quantity": money_text(qty, 4),
-                               "List_Price": money_text(unit, 2), "Description": line.get("Description") or None}
-        discount = to_decimal(line.get("DiscountRate"))
-        if discount:
-            row["Discount"] = money_text(qty * unit * discount / 100)
-        tax = _rate(line.get("TaxType"), p)
+                               "List_Price": str(price), "Description": line.get("Description") or None}
+        over = _cents(qty * price) - net
+        if over:
+            row["Discount"] = str(over)
+        tax = None if amount_types == "NoTax" else _rate(line.get("TaxType"), p)
         row["Line_Tax"] = [{"name": tax[0], "percentage": float(tax[1])}] if tax else []
         rows.append(row)
     return rows
@@ -240,6 +264,8 @@ def _lines_reverse(value: Any, p: dict[str, Any], lk: Any) -> Any:
             raise TransformError(f"line {n}'s product is not synced to Xero yet")
         taxes = row.get("Line_Tax") or []
         tax_type = by_name.get(str(taxes[0].get("name"))) if taxes else p.get("no_tax_type", "EXEMPTOUTPUT")
+        if taxes and tax_type is None:
+            raise TransformError(f"line {n}'s Zoho tax {taxes[0].get('name')} has no Xero tax type in the tax map")
         line = {"Description": row.get("Description") or "", "Quantity": money_text(row.get("Quantity"), 4),
                 "UnitAmount": money_text(row.get("List_Price"), 2), "TaxType": tax_type}
         if code:

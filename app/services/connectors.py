@@ -10,6 +10,7 @@ from app.core.pairsync import PairSpec
 from app.core.records import ARCHIVED, SourceRecord
 from app.integrations.xero.client import XeroClient
 from app.integrations.zoho.client import ZohoClient
+from app.services.schema_cache import SchemaCache
 from app.services.xero_ports import (
     XeroContactsPort,
     XeroDealInvoicesPort,
@@ -43,7 +44,7 @@ class LiveConnectors:
         self.zoho = zoho
         self.profile = profile
         self.clock = clock
-        self._zoho_meta: dict[str, Any] = {}  # module -> field metadata, read once per process
+        self.schema_cache = SchemaCache(profile, clock)
 
     def calls(self) -> tuple[int, int]:
         return self.xero.session.calls, self.zoho.session.calls
@@ -62,7 +63,7 @@ class LiveConnectors:
                               xref_field=mapping.options.get("zoho_xref_field"), poll_deletions=poll,
                               on_deletions_polled=lambda: self._mark_polled(module),
                               allow_workflows=bool(get_setting(self.profile, "zoho.allow_workflows")),
-                              fetch_subforms=subforms, meta_cache=self._zoho_meta)
+                              fetch_subforms=subforms, schema_cache=self.schema_cache)
 
     def spec(self, mapping: PairMapping) -> PairSpec:
         pair = mapping.pair
@@ -71,7 +72,8 @@ class LiveConnectors:
             return PairSpec(mapping, XeroContactsPort(self.xero), self.zoho_port(mapping), "xero:contacts",
                             f"zoho:{mapping.zoho_module}", keys=contact_keys,
                             zoho_xref_field=options.get("zoho_xref_field"),
-                            xero_xref_field=options.get("xero_xref_field"), archive_statuses=(ARCHIVED,))
+                            xero_xref_field=options.get("xero_xref_field"), archive_statuses=(ARCHIVED,),
+                            xero_context=("Phones.", "Addresses."))
         if pair == "items":
             fallback = self.fallback_name()
             return PairSpec(mapping, XeroItemsPort(self.xero), self.zoho_port(mapping), "xero:items",
@@ -113,12 +115,19 @@ class LiveConnectors:
         return ""
 
     def fallback_product(self, name: str) -> str | None:
-        """Find or create the Zoho product for invoice lines that have no Xero item (upsert by name)."""
+        """Find or create the Zoho product for invoice lines that have no Xero item (upsert by name, once)."""
+        key = f"zoho.fallback_product.{name}"
+        known = get_setting(self.profile, key)
+        if known:
+            return str(known)
         result = self.zoho.upsert("Products", [{"Product_Name": name, "Product_Active": True,
                                                 "Description": "Used for Xero invoice lines without an item."}],
                                   ["Product_Name"])
         ok = result.succeeded
-        return ok[0].id if ok else None
+        if ok and ok[0].id:
+            set_setting(self.profile, key, ok[0].id)
+            return ok[0].id
+        return None
 
     def payment_source(self) -> XeroPaymentsPort:
         return XeroPaymentsPort(self.xero)

@@ -111,7 +111,20 @@ def confirm_matches(service: SyncService, ids: list[int]) -> list[RunReport]:
             (MatchCandidate.xero_id == row.xero_id) | (MatchCandidate.zoho_id == row.zoho_id)).execute()
         reports.append(service.engine().sync_records(row.pair, [], [], trigger="match",
                                                      confirmed=[(row.xero_id, row.zoho_id)]))
+    if rows:
+        reports += _release_waiting(service)
     return reports
+
+
+def _release_waiting(service: SyncService) -> list[RunReport]:
+    """Records that waited for a match (an invoice for a customer under review) sync now."""
+    waiting = list(FailedRecord.select().where(FailedRecord.profile == service.profile,
+                                               FailedRecord.status == "waiting"))
+    by_pair: dict[str, tuple[list[str], list[str]]] = {}
+    for row in waiting:
+        xs, zs = by_pair.setdefault(row.pair, ([], []))
+        (xs if row.direction == X2Z else zs).append(row.source_id)
+    return [service.engine().sync_records(pair, xs, zs, trigger="match") for pair, (xs, zs) in by_pair.items()]
 
 
 def reject_matches(service: SyncService, ids: list[int]) -> list[RunReport]:

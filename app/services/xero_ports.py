@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -78,6 +79,7 @@ def contact_fields(c: Contact) -> dict[str, Any]:
     for kind in PHONE_TYPES:
         phone = c.phone(kind)
         f[f"Phones.{kind}"] = (phone.full or None) if phone else None
+        f[f"Phones.{kind}.CountryCode"] = (phone.country_code or None) if phone else None
     for kind in ADDRESS_TYPES:
         address = c.address(kind)
         for part, attr in _ADDRESS_ATTRS.items():
@@ -103,8 +105,8 @@ def build_contact(op: WriteOp) -> Contact:
         if key in f:
             setattr(c, attr, "" if f[key] is None else str(f[key]))
     if any(k.startswith("Phones.") for k in f):
-        c.phones = [Phone(kind, str(f.get(f"Phones.{kind}", cur.get(f"Phones.{kind}")) or ""))
-                    for kind in PHONE_TYPES]
+        c.phones = [_phone(kind, f.get(f"Phones.{kind}", cur.get(f"Phones.{kind}")),
+                           cur.get(f"Phones.{kind}.CountryCode")) for kind in PHONE_TYPES]
     if any(k.startswith("Addresses.") for k in f):
         c.addresses = []
         for kind in ADDRESS_TYPES:
@@ -115,6 +117,17 @@ def build_contact(op: WriteOp) -> Contact:
         c.persons = [ContactPerson(p.get("FirstName") or "", p.get("LastName") or "", p.get("EmailAddress") or "")
                      for p in f["ContactPersons"] or []]
     return c
+
+
+_AREA = re.compile(r"^\(?(0\d)\)?\s+(\d[\d ]+)$")
+
+
+def _phone(kind: str, full: Any, country_code: Any) -> Phone:
+    """Split an Australian "02 9555 0101" back into area code and number, as Xero stores it."""
+    text = str(full or "").strip()
+    match = _AREA.match(text)
+    area, number = (match.group(1), match.group(2)) if match else ("", text)
+    return Phone(kind, number, area, str(country_code or "") if text else "")
 
 
 class XeroContactsPort:

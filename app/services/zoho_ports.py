@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from app.core.records import ACTIVE, FieldInfo, ReadPage, SourceRecord, WriteOp, WriteResult
+from app.errors import ConfigError, RecordRejected
 from app.integrations.common import BatchResult
 from app.integrations.zoho.client import ZohoClient
 from app.integrations.zoho.models import ZohoField, ZohoRecord
@@ -36,7 +37,7 @@ class ZohoModulePort:
     def __init__(self, client: ZohoClient, module: str, fields: list[str], *, xref_field: str | None = None,
                  poll_deletions: bool = False, on_deletions_polled: Callable[[], None] | None = None,
                  allow_workflows: bool = False, fetch_subforms: bool = False,
-                 meta_cache: dict[str, dict[str, ZohoField]] | None = None) -> None:
+                 schema_cache: Any = None) -> None:
         self.client = client
         self.module = self.entity = module
         self.xref_field = xref_field
@@ -44,7 +45,7 @@ class ZohoModulePort:
         self.on_deletions_polled = on_deletions_polled
         self.allow_workflows = allow_workflows
         self.fetch_subforms = fetch_subforms
-        self._meta_cache = meta_cache if meta_cache is not None else {}
+        self.schema_cache = schema_cache
         wanted = [f for f in fields if f and "." not in f]
         if xref_field:
             wanted.append(xref_field)
@@ -55,9 +56,19 @@ class ZohoModulePort:
 
     # ----- metadata ------------------------------------------------------------------------------------------
     def meta(self) -> dict[str, ZohoField]:
-        if self.module not in self._meta_cache:
-            self._meta_cache[self.module] = {f.api_name: f for f in self.client.fields(self.module)}
-        return self._meta_cache[self.module]
+        if self.schema_cache is None:
+            if not hasattr(self, "_meta"):
+                self._meta = {f.api_name: f for f in self.client.fields(self.module)}
+            return self._meta
+        return self.schema_cache.get(self.module, lambda: self.client.fields(self.module))
+
+    def _schema_changed(self, exc: RecordRejected) -> ConfigError:
+        """A read or write refused a field the mapping uses: the Zoho layout changed under the mapping."""
+        if self.schema_cache is not None:
+            self.schema_cache.invalidate(self.module)
+        return ConfigError(f"Zoho CRM's {self.module} refused a field the mapping uses ({exc.message}); a field was "
+                           "probably renamed or removed in Zoho. Open Field mapping to fix it, then sync again.",
+                           technical=exc.technical)
 
     def schema(self) -> list[FieldInfo]:
         out = []
@@ -93,7 +104,10 @@ class ZohoModulePort:
         return SourceRecord(r.id or "", values, r.version, r.modified, ACTIVE, name, xref or None)
 
     def read(self, since: datetime | None, start_page: int, page_token: str) -> Iterator[ReadPage]:
-        pages = list(self.client.records(self.module, self.fields, since, start_page, page_token))
+        try:
+            pages = list(self.client.records(self.module, self.fields, since, start_page, page_token))
+        except RecordRejected as exc:
+            raise self._schema_changed(exc) from exc
         for n, page in enumerate(pages):
             records = [self.flatten(r) for r in page.items]
             if self.fetch_subforms and records:
@@ -165,6 +179,9 @@ class ZohoModulePort:
                 self.client.update(self.module, [{"id": b["id"], "Invoiced_Items": []} for b in relined],
                                    self.allow_workflows)
             out += _results(self.client.update(self.module, bodies, self.allow_workflows), updates)
+        if self.schema_cache is not None and any(
+                r.error and "api name" in str(r.error.get("message", "")) for r in out):
+            self.schema_cache.invalidate(self.module)  # a mapped field vanished: re-validate before the next run
         return out
 
     def archive(self, ids: list[str]) -> list[WriteResult]:

@@ -228,10 +228,10 @@ class AccountsServer:
         emu = self.emu
         token = p.get("refresh_token", "")
         rt = emu.state.refresh_tokens.get(token)
-        if not (rt and rt["public"] and not secret) and secret != emu.client_secret:
-            return _oauth_error("invalid_client_secret")
-        if rt is None or rt["client_id"] != emu.client_id:
+        if rt is None or rt["client_id"] != emu.client_id:  # revoked or evicted: the same for public clients
             return _oauth_error("invalid_code")
+        if not (rt["public"] and not secret) and secret != emu.client_secret:
+            return _oauth_error("invalid_client_secret")
         now = emu.clock.time()
         rt["mints"] = [t for t in rt["mints"] if t > now - MINT_WINDOW_SECONDS]
         if len(rt["mints"]) >= MINTS_PER_WINDOW:

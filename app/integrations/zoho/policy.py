@@ -18,13 +18,22 @@ def _body(response: httpx.Response) -> dict:
     return body if isinstance(body, dict) else {}
 
 
+# The most credits one of our calls costs (an upsert of 100 records): with this few left, a 429 means credits.
+CREDITS_LOW = 10
+
+
 class ZohoPolicy:
     provider = "zoho"
+
+    def __init__(self) -> None:
+        self._credits_left: int | None = None  # as last reported: a 429 itself carries no credits header
 
     def observe(self, response: httpx.Response, budget: Budget) -> None:
         value = response.headers.get("X-API-CREDITS-REMAINING")
         if value and value.strip().isdigit():
-            budget.credits_remaining = int(value)
+            budget.credits_remaining = self._credits_left = int(value)
+        elif response.status_code < 300:  # Zoho only sends the header once half the allowance is used
+            budget.credits_remaining = self._credits_left = None
 
     def classify(self, response: httpx.Response) -> Verdict:
         status = response.status_code
@@ -46,7 +55,8 @@ class ZohoPolicy:
             # One message covers both causes; the credits header (sent once half is used) tells them apart.
             credits = (response.headers.get("X-API-CREDITS-REMAINING") or "").strip()
             text = response.text.lower()
-            out_of_credits = credits == "0" or ("24 hour" in text and "concurren" not in text)
+            out_of_credits = (credits == "0" or ("24 hour" in text and "concurren" not in text)
+                              or (self._credits_left is not None and self._credits_left <= CREDITS_LOW))
             scope = "credits" if out_of_credits else "concurrent"
             return Verdict(Kind.RATE_LIMITED, RateLimited("zoho", None, scope=scope, technical=technical))
         if status == 404:
