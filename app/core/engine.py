@@ -171,10 +171,12 @@ class SyncEngine:
                 high = max(high, payment.version)
                 invoice_id = payment.fields.get("Invoice.InvoiceID")
                 contact_id = payment.fields.get("Invoice.Contact.ContactID")
-                if invoice_id and ctx.lookups.link_for_xero("invoices", invoice_id):
-                    invoice_ids.append(invoice_id)
-                if contact_id and ctx.lookups.link_for_xero("contacts", contact_id):
-                    contact_ids.append(contact_id)
+                # A record synced after the payment was made already shows it (e.g. on the first sync).
+                for pair, rid, out in (("invoices", invoice_id, invoice_ids), ("contacts", contact_id, contact_ids)):
+                    link = ctx.lookups.link_for_xero(pair, rid) if rid else None
+                    if link is not None and link.zoho_id and (
+                            payment.modified is None or link.synced_at is None or link.synced_at <= payment.modified):
+                        out.append(rid)
                 ctx.count("payments_seen")
         for pair, ids in (("invoices", invoice_ids), ("contacts", contact_ids)):
             mapping = self.mappings.get(pair)

@@ -26,7 +26,11 @@ from app.core.runctx import BrakeTripped, RunContext
 from app.core.state import (
     LinkIndex,
     cursor,
+    history_row,
+    insert_history,
     intents,
+    open_conflict_links,
+    open_failure_keys,
     parse_watermark,
     pending_match_ids,
     record_failure,
@@ -63,6 +67,8 @@ class PairSpec:
     zoho_filter: Callable[[SourceRecord], bool] | None = None  # only these Zoho records take part
     intent_lookup: bool = False  # creates in Xero are found again by ``find_by_xref`` after a crash
     xero_context: tuple[str, ...] = ()  # unmapped Xero fields kept with the link to rebuild arrays on update
+    persons_port: SidePort | None = None  # Zoho Contacts for the people of each Xero contact (Xero → Zoho)
+    persons_of: Callable[[SourceRecord, str], list[dict[str, Any]]] | None = None
 
     @property
     def pair(self) -> str:
@@ -105,6 +111,13 @@ class PairSync:
         self.review_x, self.review_z = pending_match_ids(ctx.profile, self.pair)
         self.rejected = rejected_pairs(ctx.profile, self.pair)
         self.intents = intents(ctx.profile, self.pair, "xero") if spec.intent_lookup else {}
+        self._open_failures = open_failure_keys(ctx.profile, self.pair)
+        self._open_conflicts = open_conflict_links(ctx.profile, self.pair)
+        self._new_links: list[Link] = []
+        self._dirty: list[Link] = []
+        self._conflicts: list[tuple[Link, str, dict[str, Any]]] = []
+        self._settled: list[Link] = []
+        self._history: list[dict[str, Any]] = []
 
     # ===== entry points ======================================================================================
     def run(self) -> None:
@@ -514,9 +527,77 @@ class PairSync:
                                     current=p.z.fields)
         z_writes = [p for p in plans if p.zoho_op and not _failed(p)]
         self._write(self.spec.zoho, z_writes, "zoho")
+        if self.spec.persons_port is not None and self.spec.persons_of is not None:
+            self._write_persons(plans)
         with ctx.db.atomic():
             for p in plans:
                 self._commit_plan(p)
+            self._flush()
+
+    def _flush(self) -> None:
+        """Write the links and history of one batch in a few statements (a statement per record is the slow
+        part of a large first sync)."""
+        ctx = self.ctx
+        if self._new_links:
+            for chunk in _chunks(self._new_links, 500):
+                Link.insert_many([link.__data__ for link in chunk]).execute()
+            by_xero = {link.xero_id: link for link in self._new_links}
+            for chunk in _chunks(list(by_xero), 500):
+                for row in Link.select(Link.id, Link.xero_id).where(
+                        Link.profile == ctx.profile, Link.pair == self.pair, Link.xero_id.in_(chunk)):
+                    by_xero[row.xero_id].id = row.id
+        if self._dirty:
+            dirty = list({id(link): link for link in self._dirty}.values())
+            Link.bulk_update(dirty, fields=_LINK_FIELDS, batch_size=100)
+        for link, name, fields in self._conflicts:
+            ctx.conflict(self.pair, link, name, fields)
+        settled = [link.id for link in self._settled if link.id in self._open_conflicts]
+        if settled:
+            Conflict.update(status="resolved", resolved_at=ctx.now()).where(
+                Conflict.link.in_(settled), Conflict.status == "open").execute()
+        if self._history:
+            insert_history(self._history)
+        self._new_links, self._dirty, self._conflicts, self._settled, self._history = [], [], [], [], []
+
+    def _write_persons(self, plans: list[_Planned]) -> None:
+        """The people of each Xero contact become Zoho Contacts under its account (upserted by email), whenever
+        the list of people changed since the last sync. A person without an email is left out (no safe key)."""
+        ops: list[WriteOp] = []
+        owners: dict[str, _Planned] = {}
+        signatures: dict[int, Any] = {}
+        for p in plans:
+            if p.x is None or _failed(p):
+                continue
+            account = (p.link.zoho_id if p.link else None) or (p.z.id if p.z else None) or \
+                (p.results["zoho"].target_id if "zoho" in p.results else None)
+            if not account:
+                continue
+            people = self.spec.persons_of(p.x, account)  # type: ignore[misc]
+            signature = canon(people)
+            previous = (p.link.xero_values.get("__persons") if p.link else None)
+            if signature == previous:
+                continue
+            signatures[id(p)] = signature
+            for n, person in enumerate(people):
+                key = f"{p.x.id}#{n}"
+                owners[key] = p
+                ops.append(WriteOp(key, person, None, p.x.id, p.name, current={}))
+        if not ops:
+            for p in plans:
+                if id(p) in signatures:
+                    p.base_x["__persons"] = signatures[id(p)]
+            return
+        results = self.spec.persons_port.write(ops)  # type: ignore[union-attr]
+        failed = {r.key for r in results if not r.ok}
+        for r in results:
+            if not r.ok:
+                p = owners[r.key]
+                self.ctx.history(self.pair, "fail", direction=X2Z, xero_id=p.x.id if p.x else None,
+                                 name=f"{p.name} (contact person)", error=r.error)
+        for p in plans:
+            if id(p) in signatures and not any(owners[k] is p for k in failed):
+                p.base_x["__persons"] = signatures[id(p)]
+                self.ctx.count("people_synced")
 
     def _write(self, port: SidePort, plans: list[_Planned], side: str) -> None:
         if not plans:
@@ -572,13 +653,12 @@ class PairSync:
             link.state = "active"
         link.mapping_version = self.mapping.version
         link.synced_at = ctx.now()
-        link.save()
+        (self._new_links if link.id is None else self._dirty).append(link)
         self.links.add(link)
         if p.merge and p.merge.conflicts:
-            ctx.conflict(self.pair, link, p.name, p.merge.conflicts)
-        elif p.merge is not None and not ctx.dry_run:
-            Conflict.update(status="resolved", resolved_at=ctx.now()).where(
-                Conflict.link == link, Conflict.status == "open").execute()
+            self._conflicts.append((link, p.name, p.merge.conflicts))
+        elif p.merge is not None:
+            self._settled.append(link)
         changes: dict[str, Any] = {}
         if p.merge:
             changes.update({f"zoho.{k}": v for k, v in p.merge.changes_zoho.items()})
@@ -594,13 +674,15 @@ class PairSync:
             return
         direction = p.direction or (X2Z if p.zoho_op and not p.xero_op else Z2X if p.xero_op and not p.zoho_op
                                     else "both" if wrote else "")
-        ctx.history(self.pair, action, direction=direction, xero_id=link.xero_id, zoho_id=link.zoho_id,
-                    name=p.name, changes=changes, mapping_version=self.mapping.version,
-                    error={"evidence": p.evidence} if p.evidence else None)
+        self._history.append(history_row(ctx.run, self.pair, action, direction=direction, xero_id=link.xero_id,
+                                         zoho_id=link.zoho_id, name=p.name, changes=changes,
+                                         mapping_version=self.mapping.version,
+                                         error={"evidence": p.evidence} if p.evidence else None, at=ctx.now()))
         ctx.count(_DONE.get(action, action))
         for direction_done, source in ((X2Z, p.x), (Z2X, p.z)):
-            if source is not None:
+            if source is not None and (direction_done, source.id) in self._open_failures:
                 resolve_failure(ctx.profile, self.pair, direction_done, source.id)
+                self._open_failures.discard((direction_done, source.id))
         if self.spec.intent_lookup and p.z is not None:
             WriteIntent.delete().where(WriteIntent.profile == ctx.profile, WriteIntent.pair == self.pair,
                                        WriteIntent.source_id == p.z.id).execute()
@@ -679,6 +761,15 @@ class PairSync:
                             name=link.name, changes={"zoho.deleted": [False, True]},
                             mapping_version=self.mapping.version)
                 ctx.count(f"{action}d")
+
+
+_LINK_FIELDS = [Link.name, Link.xero_id, Link.zoho_id, Link.xero_values, Link.zoho_values, Link.xero_version,
+                Link.zoho_version, Link.state, Link.mapping_version, Link.synced_at]
+
+
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
 
 
 _DONE = {"update": "updated", "create": "created", "link": "linked", "conflict": "updated", "archive": "archived"}

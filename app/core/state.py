@@ -69,12 +69,21 @@ def parse_watermark(text: str) -> datetime | None:
 
 
 # ----- history -----------------------------------------------------------------------------------------------
-def record_history(run: Run, pair: str, action: str, *, direction: str = "", xero_id: str | None = None,
-                   zoho_id: str | None = None, name: str = "", changes: dict[str, Any] | None = None,
-                   mapping_version: int = 0, error: dict[str, Any] | None = None, at: datetime) -> None:
-    HistoryEntry.create(run=run, profile=run.profile, pair=pair, action=action, direction=direction,
-                        xero_id=xero_id, zoho_id=zoho_id, record_name=name[:250], changes=changes or {},
-                        mapping_version=mapping_version, error=_safe_error(error), created_at=at)
+def history_row(run: Run, pair: str, action: str, *, direction: str = "", xero_id: str | None = None,
+                zoho_id: str | None = None, name: str = "", changes: dict[str, Any] | None = None,
+                mapping_version: int = 0, error: dict[str, Any] | None = None, at: datetime) -> dict[str, Any]:
+    return {"run": run.id, "profile": run.profile_id, "pair": pair, "action": action, "direction": direction,
+            "xero_id": xero_id, "zoho_id": zoho_id, "record_name": name[:250], "changes": changes or {},
+            "mapping_version": mapping_version, "error": _safe_error(error), "created_at": at}
+
+
+def insert_history(rows: list[dict[str, Any]]) -> None:
+    for start in range(0, len(rows), 400):
+        HistoryEntry.insert_many(rows[start:start + 400]).execute()
+
+
+def record_history(run: Run, pair: str, action: str, **kwargs: Any) -> None:
+    insert_history([history_row(run, pair, action, **kwargs)])
 
 
 def _safe_error(error: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -118,6 +127,18 @@ def resolve_failure(profile: Profile, pair: str, direction: str, source_id: str)
     FailedRecord.update(status="resolved").where(
         FailedRecord.profile == profile, FailedRecord.pair == pair, FailedRecord.direction == direction,
         FailedRecord.source_id == source_id, FailedRecord.status.in_(["open", "waiting"])).execute()
+
+
+def open_failure_keys(profile: Profile, pair: str) -> set[tuple[str, str]]:
+    rows = FailedRecord.select(FailedRecord.direction, FailedRecord.source_id).where(
+        FailedRecord.profile == profile, FailedRecord.pair == pair, FailedRecord.status.in_(["open", "waiting"]))
+    return {(r.direction, r.source_id) for r in rows}
+
+
+def open_conflict_links(profile: Profile, pair: str) -> set[int]:
+    rows = Conflict.select(Conflict.link).where(Conflict.profile == profile, Conflict.pair == pair,
+                                                Conflict.status == "open")
+    return {r.link_id for r in rows}
 
 
 def due_failures(profile: Profile, pair: str, now: datetime, force: bool = False) -> list[FailedRecord]:

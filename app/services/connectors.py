@@ -31,6 +31,24 @@ def contact_keys(rid: str, values: dict[str, Any], xref: str | None) -> MatchKey
                     values.get("TaxNumber") or values.get("ABN"), xref)
 
 
+def persons_of(record: SourceRecord, account_id: str) -> list[dict[str, Any]]:
+    """Zoho Contacts for a Xero contact: its primary person, then its contact persons; only those with an email."""
+    f = record.fields
+    people = [{"FirstName": f.get("FirstName"), "LastName": f.get("LastName"), "EmailAddress": f.get("EmailAddress")}]
+    people += list(f.get("ContactPersons") or [])
+    out, seen = [], set()
+    for person in people:
+        email = (person.get("EmailAddress") or "").strip()
+        last = (person.get("LastName") or "").strip()
+        if not email or not (last or person.get("FirstName")) or email.lower() in seen:
+            continue
+        seen.add(email.lower())
+        out.append({"First_Name": (person.get("FirstName") or "").strip() or None,
+                    "Last_Name": last or (person.get("FirstName") or "").strip(), "Email": email,
+                    "Account_Name": account_id})
+    return out
+
+
 def item_keys(rid: str, values: dict[str, Any], xref: str | None) -> MatchKeys:
     code = values.get("Code") or values.get("Product_Code")
     return MatchKeys(rid, name=normalise_name(str(code)) if code else "", xref=xref or "")
@@ -65,6 +83,11 @@ class LiveConnectors:
                               allow_workflows=bool(get_setting(self.profile, "zoho.allow_workflows")),
                               fetch_subforms=subforms, schema_cache=self.schema_cache)
 
+    def persons_port(self) -> ZohoModulePort:
+        return ZohoModulePort(self.zoho, "Contacts", ["First_Name", "Last_Name", "Email", "Account_Name"],
+                              schema_cache=self.schema_cache, duplicate_check=["Email"],
+                              allow_workflows=bool(get_setting(self.profile, "zoho.allow_workflows")))
+
     def spec(self, mapping: PairMapping) -> PairSpec:
         pair = mapping.pair
         options = mapping.options
@@ -73,7 +96,9 @@ class LiveConnectors:
                             f"zoho:{mapping.zoho_module}", keys=contact_keys,
                             zoho_xref_field=options.get("zoho_xref_field"),
                             xero_xref_field=options.get("xero_xref_field"), archive_statuses=(ARCHIVED,),
-                            xero_context=("Phones.", "Addresses."))
+                            xero_context=("Phones.", "Addresses."),
+                            persons_port=self.persons_port() if options.get("sync_persons", True) else None,
+                            persons_of=persons_of)
         if pair == "items":
             fallback = self.fallback_name()
             return PairSpec(mapping, XeroItemsPort(self.xero), self.zoho_port(mapping), "xero:items",

@@ -37,7 +37,7 @@ class ZohoModulePort:
     def __init__(self, client: ZohoClient, module: str, fields: list[str], *, xref_field: str | None = None,
                  poll_deletions: bool = False, on_deletions_polled: Callable[[], None] | None = None,
                  allow_workflows: bool = False, fetch_subforms: bool = False,
-                 schema_cache: Any = None) -> None:
+                 schema_cache: Any = None, duplicate_check: list[str] | None = None) -> None:
         self.client = client
         self.module = self.entity = module
         self.xref_field = xref_field
@@ -46,6 +46,7 @@ class ZohoModulePort:
         self.allow_workflows = allow_workflows
         self.fetch_subforms = fetch_subforms
         self.schema_cache = schema_cache
+        self.duplicate_check = duplicate_check or ([xref_field] if xref_field else [])
         wanted = [f for f in fields if f and "." not in f]
         if xref_field:
             wanted.append(xref_field)
@@ -167,10 +168,7 @@ class ZohoModulePort:
         out: list[WriteResult] = []
         if creates:
             bodies = [self._wire(op) for op in creates]
-            if self.xref_field:
-                batch = self.client.upsert(self.module, bodies, [self.xref_field], self.allow_workflows)
-            else:
-                batch = self.client.upsert(self.module, bodies, [], self.allow_workflows)
+            batch = self.client.upsert(self.module, bodies, self.duplicate_check, self.allow_workflows)
             out += _results(batch, creates)
         if updates:
             bodies = [self._wire(op) for op in updates]

@@ -79,3 +79,15 @@ def test_second_sync_is_idle(synced):
     # one list call per stream per side
     assert sum(calls["xero"].values()) == 4, calls["xero"]
     assert sum(calls["zoho"].values()) == 3, calls["zoho"]
+
+
+def test_contact_persons_become_zoho_contacts_under_the_account(synced):
+    w = synced
+    acme = w.xero_contact("Acme Catering Pty Ltd")
+    account = w.zoho_one("Accounts", Xero_Contact_ID=acme.ContactID)
+    people = {c["Email"]: c for c in w.zoho_records("Contacts") if c.get("Email") in
+              ("sarah@acmecatering.com.au", "mark@acmecatering.com.au")}
+    assert set(people) == {"sarah@acmecatering.com.au", "mark@acmecatering.com.au"}
+    assert all((c["Account_Name"] or {}).get("id") == account["id"] for c in people.values())
+    emails = [c.get("Email") for c in w.zoho_records("Contacts") if c.get("Email")]
+    assert len(emails) == len(set(emails))  # upserted by email: the seed's existing people were not duplicated
