@@ -23,15 +23,19 @@ def _has_display() -> bool:
 
 
 def run_gui(args: argparse.Namespace) -> int:
-    paths = resolve_paths(args.data_dir).ensure()
-    setup_logging(paths.log_dir, console=args.verbose)
     if not _has_display():
+        if args.demo:
+            return _terminal_demo(args)
         print(
             "Ledgerbridge needs a desktop session to open its window (no DISPLAY is set).\n"
             "Run it from your desktop, or use the headless commands: `uv run main.py --help`.",
             file=sys.stderr,
         )
         return 2
+    from app.cli.runtime import demo_paths
+
+    paths = demo_paths(args) if args.demo else resolve_paths(args.data_dir).ensure()
+    setup_logging(paths.log_dir, console=args.verbose)
     from PySide6.QtWidgets import QApplication
 
     from app.gui.placeholder import PlaceholderWindow
@@ -46,9 +50,26 @@ def run_gui(args: argparse.Namespace) -> int:
         endpoints = sandbox.serve()
         log.info("demo sandbox serving: xero %s, zoho %s", endpoints["xero"]["api_base"], endpoints["zoho"]["api_domain"])
     window = PlaceholderWindow(demo_endpoints=sandbox.endpoints() if sandbox else None)
+    app.aboutToQuit.connect(lambda: log.info("window closed"))
     window.show()
     try:
         return app.exec()
     finally:
         if sandbox:
             sandbox.close()
+
+
+def _terminal_demo(args: argparse.Namespace) -> int:
+    """No desktop session: show the demo in the terminal instead (sign in to the sandbox, sync, report)."""
+    from app.cli.runtime import open_context
+    from app.cli.sync_cmd import _print_report
+    from app.services.sync import SyncService
+
+    print("No desktop session was found, so here is the demo in the terminal.\n"
+          "Signing in to the built-in Xero and Zoho CRM sandbox and running a sync…", flush=True)
+    with open_context(args) as ctx:
+        report = SyncService(ctx).sync(trigger="demo")
+        _print_report(report)
+        print(f"\nDemo data and logs are in {ctx.paths.data_dir}. Try `uv run main.py --demo sync --dry-run`, "
+              "`--demo matches`, `--demo history` or `uv run main.py --help`.")
+    return 0
