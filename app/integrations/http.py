@@ -96,6 +96,7 @@ class RateLimiter:
         self._slots = threading.BoundedSemaphore(max_in_flight)
         self._lock = threading.Lock()
         self.paused_until: float | None = None
+        self.hold_until = 0.0
 
     def before_call(self) -> None:
         now = self.clock.time()
@@ -105,6 +106,9 @@ class RateLimiter:
             self.paused_until = None
         self._slots.acquire()
         try:
+            wait = self.hold_until - self.clock.time()
+            if wait > 0:
+                self.clock.sleep(wait)
             while self.per_minute:
                 with self._lock:
                     now = self.clock.time()
@@ -119,6 +123,13 @@ class RateLimiter:
             self._slots.release()
             raise
 
+    def seconds_until_free(self) -> float:
+        """How long until our own record of the last minute frees a slot (at least a second)."""
+        with self._lock:
+            if not self._window:
+                return 1.0
+            return max(1.0, self._window[0] + 60 - self.clock.time())
+
     def after_call(self) -> None:
         self._slots.release()
 
@@ -126,14 +137,10 @@ class RateLimiter:
         self.paused_until = self.clock.time() + seconds
 
     def hold_minute(self, seconds: float) -> None:
-        """The server says this minute is used up: keep the next call back for ``seconds``."""
-        if not self.per_minute:
-            self.clock.sleep(seconds)
-            return
+        """The server says no more calls for ``seconds`` (a 429, or ``X-MinLimit-Remaining: 0``): hold the next
+        call back until then, keeping the record of calls already made."""
         with self._lock:
-            now = self.clock.time()
-            # Fill the window so the next slot opens no sooner than now + seconds.
-            self._window = deque([now + seconds - 60] * self.per_minute)
+            self.hold_until = max(self.hold_until, self.clock.time() + seconds)
 
     _provider = "api"
 
@@ -217,6 +224,8 @@ class ApiSession:
             else:
                 self.budget.calls += 1
                 self.policy.observe(response, self.budget)
+                if self.budget.minute_remaining == 0 and response.status_code != 429:
+                    self.limiter.hold_minute(self.limiter.seconds_until_free())
                 verdict = self._verdict(response, accepted, expect_json)
             finally:
                 self.limiter.after_call()
