@@ -26,8 +26,10 @@ class PlaceholderWindow(QMainWindow):
         else:
             text = "<p>Connect Xero and Zoho CRM to start syncing.</p>"
         text += (
-            "<p>Coming next: signing in to both systems, the sync engine, field mapping, history and failed "
-            "records. Until then the headless commands work: run <code>uv run main.py --help</code>.</p>"
+            "<p>The desktop pages (Dashboard, Connections, Field mapping, History, Failed records) are on their "
+            "way. Signing in and syncing already work from the command line, for example "
+            "<code>uv run main.py --demo sync --dry-run</code>, <code>--demo sync</code>, <code>--demo matches</code> "
+            "and <code>--demo history</code>; see <code>uv run main.py --help</code>.</p>"
         )
         info = QLabel(text)
         info.setWordWrap(True)
