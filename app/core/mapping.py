@@ -116,10 +116,12 @@ def validate(mapping: PairMapping, xero: list[FieldInfo], zoho: list[FieldInfo])
             problems.append(Problem(p, zf.name, f"'{zf.label}' is read-only in Zoho CRM; map it Zoho → Xero only"))
         if link.flows(mapping.direction, to_zoho=False) and xf.read_only:
             problems.append(Problem(p, xf.name, f"'{xf.label}' is read-only in Xero; map it Xero → Zoho only"))
-        if kind in ("copy", "trim", "case", "default", "round", "date") and \
-                zf.type not in _COMPATIBLE.get(xf.type, {xf.type}):
-            problems.append(Problem(p, zf.name, f"a {xf.type} field ({xf.label}) cannot fill a {zf.type} field "
-                                                f"({zf.label})"))
+        if kind in ("copy", "trim", "case", "default", "round", "date"):
+            for src, dst, to_zoho in ((xf, zf, True), (zf, xf, False)):  # each way the value may flow
+                if link.flows(mapping.direction, to_zoho) and dst.type not in _COMPATIBLE.get(src.type, {src.type}):
+                    problems.append(Problem(p, dst.name, f"a {src.type} field ({src.label}) cannot fill a {dst.type} "
+                                                         f"field ({dst.label})"))
+                    break
         if zf.type == "picklist" and zf.choices and link.flows(mapping.direction, to_zoho=True):
             outputs = _possible_outputs(link, xf)
             missing = sorted(str(v) for v in outputs if str(v) not in zf.choices)

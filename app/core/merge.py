@@ -80,16 +80,20 @@ def _merge_field(mapping: PairMapping, link: FieldLink, base_x: dict[str, Any] |
     zv = numeric_text(z_now.get(link.zoho)) if link.zoho else None
     to_zoho_ok = link.flows(mapping.direction, to_zoho=True)
     to_xero_ok = link.flows(mapping.direction, to_zoho=False)
+    if not (to_zoho_ok or to_xero_ok):  # e.g. a Zoho → Xero field in a Xero → Zoho pair: nothing may flow
+        return
     try:
         x_as_z = apply(link.transform, xv, True, lookups) if to_zoho_ok else None
     except TransformError as exc:
         result.errors.append(f"{link.xero} → {link.zoho}: {exc}")
         return
+    reverse_error = None
     try:
         z_as_x = apply(link.transform, zv, False, lookups) if to_xero_ok else None
     except TransformError as exc:
+        reverse_error = f"{link.zoho} → {link.xero}: {exc}"
         if not to_zoho_ok:
-            result.errors.append(f"{link.zoho} → {link.xero}: {exc}")
+            result.errors.append(reverse_error)
             return
         z_as_x = None
     if (to_zoho_ok and canon(x_as_z) == canon(zv)) or (not to_zoho_ok and to_xero_ok and canon(z_as_x) == canon(xv)):
@@ -121,6 +125,8 @@ def _merge_field(mapping: PairMapping, link: FieldLink, base_x: dict[str, Any] |
         result.changes_zoho[link.zoho] = [zv, x_as_z]
         result.base_x[link.xero] = xv
         result.base_z[link.zoho] = x_as_z
+    elif winner == "zoho" and reverse_error:  # Zoho's value cannot be converted: never blank Xero's with None
+        result.errors.append(reverse_error)
     elif winner == "zoho":
         write_field(result.to_xero, link.xero, z_as_x)
         result.changes_xero[link.xero] = [xv, z_as_x]
@@ -133,7 +139,7 @@ def _merge_field(mapping: PairMapping, link: FieldLink, base_x: dict[str, Any] |
 
 def _winner(policy: str, to_zoho_ok: bool, to_xero_ok: bool, xero_modified: datetime | None,
             zoho_modified: datetime | None, resolution: str | None) -> str | None:
-    if resolution in ("xero", "zoho"):
+    if (resolution == "xero" and to_zoho_ok) or (resolution == "zoho" and to_xero_ok):
         return resolution
     if to_zoho_ok and not to_xero_ok:
         return "xero"
