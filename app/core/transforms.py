@@ -122,9 +122,10 @@ def _date(value: Any, p: dict[str, Any], lk: Lookups) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()[:10]
     text = str(value)
-    if not re.match(r"\d{4}-\d{2}-\d{2}", text):
-        raise TransformError(f"{value!r} is not a date")
-    return text[:10]
+    try:
+        return date.fromisoformat(text[:10]).isoformat()
+    except ValueError as exc:
+        raise TransformError(f"{value!r} is not a date") from exc
 
 
 def _join(value: Any, p: dict[str, Any], lk: Lookups) -> Any:

@@ -37,6 +37,8 @@ def _number(value: Any) -> str:
         number = Decimal(str(value)).normalize()
     except InvalidOperation:
         return str(value)
+    if number == 0:
+        return "0"  # -0.0 and 0 are the same amount
     return format(number, "f") if number == number.to_integral() else str(number)
 
 
