@@ -122,6 +122,8 @@ def _date(value: Any, p: dict[str, Any], lk: Lookups) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()[:10]
     text = str(value)
+    if not re.match(r"\d{4}-\d{2}-\d{2}", text):
+        raise TransformError(f"{value!r} is not a date")
     try:
         return date.fromisoformat(text[:10]).isoformat()
     except ValueError as exc:
