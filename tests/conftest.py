@@ -21,6 +21,9 @@ def _isolated_home(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
     monkeypatch.setenv("LEDGERBRIDGE_DATA_DIR", str(tmp_path / "data"))
+    from tests.memory_keyring import MemoryKeyring
+
+    MemoryKeyring._store.clear()  # the in-memory keyring starts empty for every test
     yield
 
 
