@@ -110,6 +110,8 @@ def _sync(service: SyncService, args: argparse.Namespace) -> int:
 def _exit_code(report: RunReport) -> int:
     if report.outcome == "paused":
         return 3
+    if report.dry_run:
+        return 1 if report.outcome == "failed" else 0
     return 1 if report.outcome in ("failed", "braked", "partial", "cancelled") or report.needs_attention else 0
 
 
@@ -132,7 +134,9 @@ def _print_report(report: RunReport) -> None:
                   + (f"  [{changes}]" if changes else ""))
         if len(report.plan) > 200:
             print(f"    … and {len(report.plan) - 200} more (use --json for all)")
-    if report.needs_attention and not report.dry_run:
+    if report.outcome == "braked":
+        print("  If the change is intended, run `sync --allow-bulk-archive` to go ahead.")
+    elif report.needs_attention and not report.dry_run:
         print("  Needs attention: see `history --failed`, `conflicts` and `matches`.")
 
 

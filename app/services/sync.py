@@ -72,6 +72,9 @@ class SyncService:
         problems = [p for p in self.validate({k: v for k, v in mappings.items() if not pairs or k in pairs})
                     if p.blocking]
         if problems:
+            # The cached Zoho layout made the mapping fail: read it live next time, so a field put back in Zoho
+            # lets the next sync through at once instead of after the cache's hour.
+            self.connectors().schema_cache.invalidate()
             raise ConfigError("The field mapping cannot work with the live systems:\n" +
                               "\n".join(f"  • {p}" for p in problems) + "\nFix it in Field mapping, then sync again.")
         return self.engine(mappings).run_cycle(trigger=trigger, dry_run=dry_run, pairs=pairs, since=since,

@@ -1,0 +1,68 @@
+"""The headless commands as a user runs them, against the built-in sandbox (`--demo`), each in its own process."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def cli(tmp_path):
+    env = dict(os.environ)
+    # No keyring across processes: the app falls back to its private file and says so.
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+    env.pop("LEDGERBRIDGE_DATA_DIR", None)
+    data = tmp_path / "data"
+
+    def run(*args: str, expect: int | None = 0) -> subprocess.CompletedProcess:
+        result = subprocess.run([sys.executable, "main.py", "--data-dir", str(data), "--demo", *args],
+                                cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+        if expect is not None:
+            assert result.returncode == expect, (result.stdout[-1500:], result.stderr[-1500:])
+        assert "Traceback" not in result.stderr, result.stderr
+        return result
+
+    run.data = data  # type: ignore[attr-defined]
+    return run
+
+
+def test_sync_review_and_report_from_the_command_line(cli):
+    plan = json.loads(cli("sync", "--dry-run", "--json").stdout)
+    assert plan["dry_run"] and plan["counts"]["create"] > 0 and plan["estimated_calls"]["zoho"] > 0
+    first = cli("sync", expect=1)  # look-alikes wait for a person
+    assert "waiting for review" in first.stdout
+    matches = json.loads(cli("matches", "--json", expect=1).stdout)
+    exact = next(m for m in matches if m["xero"] == m["zoho"])
+    cli("matches", "confirm", str(exact["id"]))
+    assert json.loads(cli("matches", "--json").stdout) == []
+    again = json.loads(cli("sync", "--json").stdout)
+    assert again["outcome"] == "ok" and again["counts"].get("updated", 0) == 0
+    assert again["xero_calls"] <= 5 and again["zoho_calls"] <= 4
+    csv = cli("history", "--format", "csv").stdout
+    assert csv.splitlines()[0].startswith("time,run,pair,action") and "Acme Catering" in csv
+    assert cli("history", "--failed").stdout.strip() == "Nothing needs your attention."
+    status = json.loads(cli("status", "--json").stdout)
+    assert status["xero"]["connected"] and status["zoho"]["connected"]
+    assert status["xero"]["secure_storage"] is False  # the user is told where the sign-in is kept
+    assert cli("conflicts").stdout.strip() == "No conflicts."
+
+
+def test_mapping_export_import_and_validate(cli, tmp_path):
+    out = tmp_path / "mapping.json"
+    cli("mapping", "export", str(out))
+    data = json.loads(out.read_text())
+    assert {p["pair"] for p in data["pairs"]} == {"contacts", "items", "invoices", "payments", "deals"}
+    assert "works with both systems" in cli("mapping", "validate").stdout
+    contacts = next(p for p in data["pairs"] if p["pair"] == "contacts")
+    contacts["fields"].append({"xero": "Name", "zoho": "No_Such_Field", "direction": "both",
+                               "transform": {"kind": "copy"}})
+    out.write_text(json.dumps(data))
+    imported = cli("mapping", "import", str(out), expect=1)
+    assert "No_Such_Field" in imported.stdout
+    refused = cli("sync", expect=2)
+    assert "No_Such_Field" in refused.stderr and "Field mapping" in refused.stderr
