@@ -114,9 +114,10 @@ class SyncEngine:
                 ctx.lookups.refresh()
         except BrakeTripped as exc:
             outcome = "braked"
-            message = (f"Stopped before archiving or deleting {exc.count} of {exc.linked} linked {exc.pair}: "
-                       f"more than the safety limit of {exc.limit}. Check what changed, then run the sync again "
-                       "and confirm the bulk change if it is intended.")
+            doing = "archiving or deleting" if exc.what == "archive" else "emptying fields of"
+            message = (f"Stopped before {doing} {exc.count} of {exc.linked} linked {exc.pair}: more than the "
+                       f"safety limit of {exc.limit}. Check what changed (a field removed or emptied in bulk?), "
+                       "then run the sync again and confirm the bulk change if it is intended.")
         except DailyLimitReached as exc:
             outcome, paused_until = "paused", self.clock.time() + (exc.retry_after or 3600)
             message = exc.message

@@ -149,9 +149,13 @@ def _winner(policy: str, to_zoho_ok: bool, to_xero_ok: bool, xero_modified: date
         return "xero"
     if policy == "zoho_wins":
         return "zoho"
-    if policy == "newest":
+    if policy in ("newest", "newest_zoho_on_tie"):
         if xero_modified and zoho_modified:
-            return "xero" if xero_modified >= zoho_modified else "zoho"
+            # Zoho keeps whole seconds, Xero milliseconds: compare whole seconds, ties go to Xero unless asked.
+            x, z = xero_modified.replace(microsecond=0), zoho_modified.replace(microsecond=0)
+            if x == z:
+                return "zoho" if policy == "newest_zoho_on_tie" else "xero"
+            return "xero" if x > z else "zoho"
         return "xero" if xero_modified else "zoho"
     return None  # ask
 

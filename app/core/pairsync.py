@@ -20,7 +20,7 @@ from typing import Any
 
 from app.core.mapping import PairMapping
 from app.core.matching import MatchKeys, match
-from app.core.merge import MergeResult, merge, project
+from app.core.merge import MergeResult, merge, project, read_field
 from app.core.records import ARCHIVED, DELETED, ReadPage, SidePort, SourceRecord, WriteOp, WriteResult
 from app.core.runctx import BrakeTripped, RunContext
 from app.core.state import (
@@ -264,6 +264,11 @@ class PairSync:
             return None
         x_now = x.fields if x is not None else link.xero_values
         z_now = z.fields if z is not None else link.zoho_values
+        if z is not None and z.version and z.version == link.zoho_version and str(link.id) not in self.resolutions:
+            # Not edited since we wrote it, yet a field now reads empty: the field's data went away underneath
+            # (removed and re-created in the Zoho layout). That is no edit to copy into Xero.
+            z_now = {**z_now, **{k: v for k, v in link.zoho_values.items()
+                                 if canon(z_now.get(k)) is None and canon(v) is not None}}
         name = (x.name if x else "") or (z.name if z else "") or link.name
         try:
             result = merge(self.mapping, link.xero_values, link.zoho_values, x_now, z_now, self.ctx.lookups,
@@ -367,10 +372,14 @@ class PairSync:
         return found[0] if found else None
 
     def _plan_first_link(self, x: SourceRecord, z: SourceRecord, evidence: list[str]) -> _Planned | None:
+        policy = self.mapping.options.get("first_link_policy", "xero_wins")
+        if x.xref == z.id:
+            # The Xero record was made from this Zoho record by a run that died before linking them: whichever
+            # side was edited since then is the one to keep (Zoho, the origin, on a tie).
+            policy = "newest_zoho_on_tie"
         try:
             result = merge(self.mapping, None, None, x.fields, z.fields, self.ctx.lookups,
-                           xero_modified=x.modified, zoho_modified=z.modified,
-                           policy=self.mapping.options.get("first_link_policy", "xero_wins"))
+                           xero_modified=x.modified, zoho_modified=z.modified, policy=policy)
         except SkipRecord as exc:
             self._skip(x.name or z.name, str(exc), x.id, z.id)
             return None
@@ -416,7 +425,7 @@ class PairSync:
             if self.spec.intent_lookup and rec.id in self.intents:
                 found = self.spec.xero.find_by_xref(rec.id)
                 if found is not None:  # created by a run that died before it could record the link
-                    return self._plan_first_link(found, rec, ["created by an earlier, interrupted sync"])
+                    return self._plan_recovered(found, rec)
             if self.spec.xero_xref_field:
                 fields[self.spec.xero_xref_field] = rec.id
             plan.xero_op = WriteOp(rec.id, fields, None, rec.id, rec.name, current={})
@@ -439,6 +448,21 @@ class PairSync:
                                   f"related record is synced ({reason}).", "transient": True}, self.ctx.now())
             row.status = "waiting"
             row.save()
+
+    def _plan_recovered(self, x: SourceRecord, z: SourceRecord) -> _Planned:
+        """Link a Xero record that an interrupted run created from ``z``, writing nothing but the cross-reference
+        (it was made from this very record, so there is nothing to merge)."""
+        plan = _Planned(None, z.name or x.name, "link", x=x, z=z,
+                        evidence=["created by an earlier, interrupted sync"])
+        for link in self.mapping.fields:
+            if link.xero:
+                plan.base_x[link.xero] = read_field(x.fields, link.xero)
+            if link.zoho:
+                plan.base_z[link.zoho] = z.fields.get(link.zoho)
+        if self.spec.zoho_xref_field and canon(z.fields.get(self.spec.zoho_xref_field)) != x.id:
+            plan.zoho_op = WriteOp(z.id, {self.spec.zoho_xref_field: x.id}, target_id=z.id, source_id=x.id,
+                                   name=plan.name, current=z.fields)
+        return plan
 
     def _remember_orphan(self, rec: SourceRecord, side: str) -> None:
         if self.ctx.dry_run:
@@ -497,6 +521,9 @@ class PairSync:
         archives = sum(1 for p in plans if p.is_archive and (p.zoho_op or p.xero_op))
         if archives:
             ctx.brake.add(self.pair, archives, len(self.links.linked()))
+        clears = sum(1 for p in plans if _clears(p.xero_op) or _clears(p.zoho_op))
+        if clears:  # a field removed and re-created empty in Zoho must not empty it in Xero for everyone
+            ctx.brake.add(self.pair, clears, len(self.links.linked()), what="clear")
         if ctx.dry_run:
             for p in plans:
                 self._dry_plan_entry(p)
@@ -773,6 +800,13 @@ def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
 
 
 _DONE = {"update": "updated", "create": "created", "link": "linked", "conflict": "updated", "archive": "archived"}
+
+
+def _clears(op: WriteOp | None) -> bool:
+    """An update that empties a field that has a value now."""
+    if op is None or op.is_create or not op.current:
+        return False
+    return any(canon(v) is None and canon(op.current.get(k)) is not None for k, v in op.fields.items())
 
 
 def _failed(p: _Planned) -> bool:

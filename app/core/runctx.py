@@ -20,11 +20,12 @@ from app.store.settings import get_setting
 
 
 class BrakeTripped(Exception):
-    """Too many archives or deletes in one run: stop and ask the user."""
+    """Too many archives, deletes or cleared fields in one run: stop and ask the user."""
 
-    def __init__(self, pair: str, count: int, linked: int, limit: int) -> None:
-        super().__init__(f"{pair}: {count} of {linked} linked records would be archived or deleted (limit {limit})")
-        self.pair, self.count, self.linked, self.limit = pair, count, linked, limit
+    def __init__(self, pair: str, count: int, linked: int, limit: int, what: str = "archive") -> None:
+        done = "archived or deleted" if what == "archive" else "emptied"
+        super().__init__(f"{pair}: {count} of {linked} linked records would be {done} (limit {limit})")
+        self.pair, self.count, self.linked, self.limit, self.what = pair, count, linked, limit, what
 
 
 @dataclass
@@ -39,10 +40,13 @@ class Brake:
     def limit(self, linked: int) -> int:
         return max(self.min_records, int(self.fraction * linked))
 
-    def add(self, pair: str, n: int, linked: int) -> None:
-        self.counts[pair] += n
-        if not self.released and self.counts[pair] > self.limit(linked):
-            raise BrakeTripped(pair, self.counts[pair], linked, self.limit(linked))
+    def add(self, pair: str, n: int, linked: int, what: str = "archive") -> None:
+        """``what``: "archive" (archives and deletes) or "clear" (a filled field emptied in the other system);
+        each is counted and limited on its own."""
+        key = pair if what == "archive" else f"{pair}:{what}"
+        self.counts[key] += n
+        if not self.released and self.counts[key] > self.limit(linked):
+            raise BrakeTripped(pair, self.counts[key], linked, self.limit(linked), what)
 
 
 @dataclass

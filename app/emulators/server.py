@@ -37,14 +37,18 @@ class _RequestHandler(BaseHTTPRequestHandler):
             log.exception("emulator failed on %s %s", self.command, self.path)
             response = httpx.Response(500, text="emulator error")
             content = response.content
-        self.send_response(response.status_code)
-        for key, value in response.headers.multi_items():
-            if key.lower() not in _SKIP_RESPONSE_HEADERS:
-                self.send_header(key, value)
-        self.send_header("Content-Length", str(len(content)))
-        self.end_headers()
-        if self.command != "HEAD" and content:
-            self.wfile.write(content)
+        try:
+            self.send_response(response.status_code)
+            for key, value in response.headers.multi_items():
+                if key.lower() not in _SKIP_RESPONSE_HEADERS:
+                    self.send_header(key, value)
+            self.send_header("Content-Length", str(len(content)))
+            self.end_headers()
+            if self.command != "HEAD" and content:
+                self.wfile.write(content)
+        except (BrokenPipeError, ConnectionResetError):  # the client went away (closed, killed): not our fault
+            log.debug("client left before the answer to %s %s", self.command, self.path)
+            self.close_connection = True
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _dispatch
 

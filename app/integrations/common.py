@@ -86,6 +86,8 @@ def http_date_utc(moment: datetime, overlap_seconds: int = 1) -> str:
 
 
 def money(value: Any) -> Decimal | None:
+    if isinstance(value, Decimal):  # the common case (Xero bodies parse numbers as Decimal): no comparisons
+        return value
     if value is None or value == "":
         return None
-    return value if isinstance(value, Decimal) else Decimal(str(value))
+    return Decimal(str(value))

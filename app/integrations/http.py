@@ -17,7 +17,7 @@ import logging
 import random
 import threading
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -77,7 +77,8 @@ class Budget:
 
 
 class ResponsePolicy(Protocol):
-    """Provider rules: what a response means, and what it says about the budget."""
+    """Provider rules: what a response means, and what it says about the budget. A policy may also have a
+    ``parse(bytes) -> Any`` for the provider's JSON (Xero keeps money as Decimal); plain ``json.loads`` if not."""
 
     provider: str
 
@@ -179,6 +180,13 @@ class ApiSession:
         self.clock = clock
         self.retry = retry or RetryPolicy()
         self.budget = Budget(provider)
+        self.parse: Callable[[bytes], Any] = getattr(policy, "parse", None) or json.loads
+
+    def body(self, response: httpx.Response) -> Any:
+        """The response's JSON. :meth:`send` already parsed it to check it is readable: that parse is reused, so a
+        large page is decoded once. Raises ``ValueError`` for a body that is not JSON."""
+        parsed = response.__dict__.pop(_PARSED, _UNSET)
+        return self.parse(response.content) if parsed is _UNSET else parsed
 
     @property
     def calls(self) -> int:
@@ -194,9 +202,13 @@ class ApiSession:
         headers: dict[str, str] | None = None,
         accept: Iterable[int] = (),
         expect_json: bool = True,
+        retry_transient: bool = True,
     ) -> httpx.Response:
         """Send and return a response the caller can use: 2xx (with a readable JSON body when ``expect_json``,
-        unless 204/304), or a status listed in ``accept`` (e.g. Zoho's all-records-failed 400)."""
+        unless 204/304), or a status listed in ``accept`` (e.g. Zoho's all-records-failed 400).
+
+        ``retry_transient=False`` is for requests that must not be repeated blindly (appending subform rows):
+        a 5xx, a lost connection or an unreadable answer is raised at once for the caller to recover from."""
         accepted = set(accept)
         content = None
         send_headers = dict(headers or {})
@@ -254,7 +266,7 @@ class ApiSession:
                 continue
             if verdict.kind is Kind.TRANSIENT:
                 attempt += 1
-                if attempt >= self.retry.max_attempts:
+                if attempt >= self.retry.max_attempts or not retry_transient:
                     raise error
                 delay = self.retry.delay(attempt - 1)
                 log.info("%s: %s; retry %d in %.1fs", self.provider, error.technical or error.message, attempt, delay)
@@ -264,16 +276,21 @@ class ApiSession:
 
     def _verdict(self, response: httpx.Response, accepted: set[int], expect_json: bool) -> Verdict:
         if response.status_code in accepted:
-            return _json_verdict(self.provider, response) if expect_json else Verdict(Kind.OK)
+            return _json_verdict(self.provider, response, self.parse) if expect_json else Verdict(Kind.OK)
         verdict = self.policy.classify(response)
         if verdict.kind is Kind.OK and expect_json and response.status_code not in (204, 304):
-            return _json_verdict(self.provider, response)
+            return _json_verdict(self.provider, response, self.parse)
         return verdict
 
 
-def _json_verdict(provider: str, response: httpx.Response) -> Verdict:
+_PARSED = "_ledgerbridge_parsed_body"  # where the readability check leaves its parse for ApiSession.body
+_UNSET = object()
+
+
+def _json_verdict(provider: str, response: httpx.Response,
+                  parse: Callable[[bytes], Any] = json.loads) -> Verdict:
     try:
-        response.json()
+        response.__dict__[_PARSED] = parse(response.content)
     except ValueError:
         return Verdict(Kind.TRANSIENT, ServiceUnavailable(
             f"{_label(provider)} sent a reply we could not read; we will try again.",

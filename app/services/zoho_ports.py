@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from app.core.records import ACTIVE, FieldInfo, ReadPage, SourceRecord, WriteOp, WriteResult
-from app.errors import ConfigError, RecordRejected
+from app.errors import ConfigError, ConnectionLost, RecordRejected
 from app.integrations.common import BatchResult
 from app.integrations.zoho.client import ZohoClient
 from app.integrations.zoho.models import ZohoField, ZohoRecord
@@ -67,8 +67,9 @@ class ZohoModulePort:
         """A read or write refused a field the mapping uses: the Zoho layout changed under the mapping."""
         if self.schema_cache is not None:
             self.schema_cache.invalidate(self.module)
-        return ConfigError(f"Zoho CRM's {self.module} refused a field the mapping uses ({exc.message}); a field was "
-                           "probably renamed or removed in Zoho. Open Field mapping to fix it, then sync again.",
+        which = f"the field '{exc.field}'" if exc.field else "a field the mapping uses"
+        return ConfigError(f"Zoho CRM's {self.module} no longer accepts {which} ({exc.message}); it was probably "
+                           "renamed or removed in Zoho. Open Field mapping to fix it, then sync again.",
                            technical=exc.technical)
 
     def schema(self) -> list[FieldInfo]:
@@ -169,18 +170,41 @@ class ZohoModulePort:
         if creates:
             bodies = [self._wire(op) for op in creates]
             batch = self.client.upsert(self.module, bodies, self.duplicate_check, self.allow_workflows)
+            # An upsert that found the record (a retried create, or a run resumed after a crash) appends subform
+            # rows to the ones already there: put the rows back to exactly these.
+            refit = [(o, bodies[o.index]) for o in batch.outcomes if o.ok and o.action == "update" and o.id
+                     and bodies[o.index].get("Invoiced_Items")]
+            if refit:
+                redo = self._set_rows([{**body, "id": o.id} for o, body in refit])
+                for (o, _), again in zip(refit, redo.outcomes, strict=True):
+                    o.version = again.version or o.version
             out += _results(batch, creates)
         if updates:
             bodies = [self._wire(op) for op in updates]
-            relined = [b for b in bodies if "Invoiced_Items" in b]
-            if relined:  # sending rows appends them: clear the old rows first
-                self.client.update(self.module, [{"id": b["id"], "Invoiced_Items": []} for b in relined],
-                                   self.allow_workflows)
-            out += _results(self.client.update(self.module, bodies, self.allow_workflows), updates)
+            relined = [i for i, b in enumerate(bodies) if "Invoiced_Items" in b]
+            plain = [i for i in range(len(bodies)) if i not in set(relined)]
+            if plain:
+                out += _results(self.client.update(self.module, [bodies[i] for i in plain], self.allow_workflows),
+                                [updates[i] for i in plain])
+            if relined:
+                out += _results(self._set_rows([bodies[i] for i in relined]), [updates[i] for i in relined])
         if self.schema_cache is not None and any(
                 r.error and "api name" in str(r.error.get("message", "")) for r in out):
             self.schema_cache.invalidate(self.module)  # a mapped field vanished: re-validate before the next run
         return out
+
+    def _set_rows(self, bodies: list[dict[str, Any]], attempts: int = 4) -> BatchResult:
+        """Replace subform rows: clear them, then send the new ones. Sending rows appends, so the second request
+        is never resent blindly; after a lost answer the pair starts again from the clear."""
+        for attempt in range(attempts):
+            self.client.update(self.module, [{"id": b["id"], "Invoiced_Items": []} for b in bodies],
+                               self.allow_workflows)
+            try:
+                return self.client.update(self.module, bodies, self.allow_workflows, repeatable=False)
+            except ConnectionLost:
+                if attempt == attempts - 1:
+                    raise
+        raise AssertionError("unreachable")
 
     def archive(self, ids: list[str]) -> list[WriteResult]:
         return []

@@ -56,6 +56,12 @@ class RateLimiter:
                 tenant.day.popleft()
 
     def _headers(self, tenant: _Tenant | None) -> dict[str, str]:
+        if not self.enforce:  # limits off: the headers are still sent, saying nothing is used up
+            headers = {"X-AppMinLimit-Remaining": str(APP_PER_MINUTE)}
+            if tenant is not None:
+                headers["X-MinLimit-Remaining"] = str(PER_MINUTE)
+                headers["X-DayLimit-Remaining"] = str(self.day_limit)
+            return headers
         headers = {"X-AppMinLimit-Remaining": str(max(0, APP_PER_MINUTE - len(self._app)))}
         if tenant is not None:
             headers["X-MinLimit-Remaining"] = str(max(0, PER_MINUTE - len(tenant.minute)))

@@ -68,21 +68,19 @@ _MARK = "\u0000\u0001D"
 _MARK_RE = re.compile(r'"\\u0000\\u0001D(-?[0-9]+(?:\.[0-9]+)?)"')
 
 
-def _mark_decimals(obj: Any) -> Any:
+def _mark_decimal(obj: Any) -> Any:
+    """The encoder's ``default`` hook: a Decimal becomes a marked string the regex below unquotes (the C encoder
+    calls it only for values JSON has no type for, so nothing else is walked twice)."""
     if isinstance(obj, Decimal):
         text = format(obj, "f")
         return _MARK + (text.lstrip("-") if obj == 0 else text)  # never "-0.00"
-    if isinstance(obj, dict):
-        return {k: _mark_decimals(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_mark_decimals(v) for v in obj]
-    return obj
+    raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
 
 
 def dumps(obj: Any) -> str:
     """JSON text with each Decimal written as a bare number that keeps its scale (``40.00``, not ``40.0``) and
     .NET-style escaped date slashes (``"\\/Date(…)\\/"``), the way Xero's serializer writes them."""
-    text = json.dumps(_mark_decimals(obj), ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), default=_mark_decimal)
     text = _MARK_RE.sub(r"\1", text)
     return text.replace('"/Date(', '"\\/Date(').replace(')/"', ')\\/"')
 

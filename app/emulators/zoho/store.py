@@ -25,9 +25,16 @@ ROW_COMPUTED = ("Total", "Total_After_Discount", "Tax", "Net_Total")
 RECORD_COMPUTED = ("Sub_Total", "Tax", "Grand_Total")
 
 
+_CENT = Decimal("0.01")
+
+
 def _money(value: float) -> float:
     """Cents rounded half away from zero on the decimal value, as accounting systems do (not float banker's)."""
-    return float(Decimal(repr(value + 0.0)).quantize(Decimal("0.01"), ROUND_HALF_UP))
+    text = repr(value + 0.0)
+    dot = text.find(".")
+    if dot >= 0 and len(text) - dot <= 3 and "e" not in text:  # already whole cents: the same float comes back
+        return float(text)
+    return float(Decimal(text).quantize(_CENT, ROUND_HALF_UP))
 
 
 class Store:
@@ -44,6 +51,7 @@ class Store:
 
     def invalidate_index(self) -> None:
         self._index = None
+        self.emu.validator.invalidate()  # called whenever field definitions change or the state is replaced
 
     def _ensure_index(self) -> dict[str, dict[str, dict[str, set[str]]]]:
         if self._index is None:

@@ -64,9 +64,23 @@ def user_by_id(user_id: str) -> str | None:
 class Validator:
     def __init__(self, emu: ZohoEmulator) -> None:
         self.emu = emu
+        # module -> (the definitions list it was built from, {api_name: definition}, mandatory definitions)
+        self._cache: dict[str, tuple[list[dict[str, Any]], dict[str, dict[str, Any]], list[dict[str, Any]]]] = {}
+
+    def invalidate(self) -> None:
+        """Field definitions changed (added, renamed, removed, made mandatory) or the state was replaced."""
+        self._cache.clear()
+
+    def _defs(self, module: str) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]], list[dict[str, Any]]]:
+        defs = self.emu.state.fields[module]
+        entry = self._cache.get(module)
+        if entry is None or entry[0] is not defs:
+            entry = (defs, {fd["api_name"]: fd for fd in defs}, [fd for fd in defs if fd["mandatory"]])
+            self._cache[module] = entry
+        return entry
 
     def fields(self, module: str) -> dict[str, dict[str, Any]]:
-        return {fd["api_name"]: fd for fd in self.emu.state.fields[module]}
+        return self._defs(module)[1]
 
     def clean(
         self,
@@ -101,7 +115,7 @@ class Validator:
 
     def check_mandatory(self, module: str, values: dict[str, Any], path: str, creating: bool) -> None:
         """Creating: every mandatory field needs a value. Updating: a mandatory field sent must not be empty."""
-        for fd in self.emu.state.fields[module]:
+        for fd in self._defs(module)[2]:
             if not fd["mandatory"] or fd["read_only"] or fd["data_type"] == "subform":
                 continue
             name = fd["api_name"]

@@ -43,6 +43,12 @@ class XeroClient:
         response = self.session.send("GET", f"{self.base}/{path}", params=params, headers=headers)
         if response.status_code in (204, 304):
             return {}
+        return self._body(response)
+
+    def _body(self, response: Any) -> Any:
+        """The JSON body, money as Decimal: parsed once, by the session's readability check, when it can be."""
+        if getattr(self.session, "parse", None) is loads:
+            return self.session.body(response)
         return loads(response.content)
 
     def _paged(self, path: str, key: str, parse: Callable[[dict], T], params: dict[str, Any],
@@ -72,7 +78,7 @@ class XeroClient:
                 method, f"{self.base}/{path}", params={"summarizeErrors": "false", **(params or {})},
                 json_body=body, headers={"xero-tenant-id": self.tenant_id, "Idempotency-Key": make_key("lb", body)},
             )
-            result.extend(_outcomes(loads(response.content).get(key) or [], parse, id_key), offset)
+            result.extend(_outcomes(self._body(response).get(key) or [], parse, id_key), offset)
             offset += len(batch)
         return result
 

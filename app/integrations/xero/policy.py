@@ -18,6 +18,7 @@ def _int(value: str | None) -> int | None:
 
 class XeroPolicy:
     provider = "xero"
+    parse = staticmethod(loads)  # the session checks and parses bodies with it: money stays Decimal
 
     def observe(self, response: httpx.Response, budget: Budget) -> None:
         headers = response.headers

@@ -45,8 +45,14 @@ class ZohoClient:
         response = self.session.send("GET", f"{self.base}/{path}", params=params, headers=headers)
         if response.status_code in (204, 304) or not response.content:
             return {}
-        body = json.loads(response.content)
+        body = self._body(response)
         return body if isinstance(body, dict) else {}
+
+    def _body(self, response: Any) -> Any:
+        """The JSON body, parsed once (by the session's readability check) when the session parses plain JSON."""
+        if getattr(self.session, "parse", None) is json.loads:
+            return self.session.body(response)
+        return json.loads(response.content)
 
     # ----- reads ---------------------------------------------------------------------------------------------
     def records(self, module: str, fields: list[str], modified_since: datetime | None = None,
@@ -106,9 +112,11 @@ class ZohoClient:
         return self._write("POST", f"{module}/upsert", records,
                            {"duplicate_check_fields": duplicate_check_fields}, allow_workflows)
 
-    def update(self, module: str, records: list[dict[str, Any]], allow_workflows: bool = False) -> BatchResult:
-        """Update existing records by id (each dict carries ``id``)."""
-        return self._write("PUT", module, records, {}, allow_workflows)
+    def update(self, module: str, records: list[dict[str, Any]], allow_workflows: bool = False,
+               repeatable: bool = True) -> BatchResult:
+        """Update existing records by id (each dict carries ``id``). ``repeatable=False`` when the update appends
+        subform rows: it is then never resent blindly after an answer that got lost."""
+        return self._write("PUT", module, records, {}, allow_workflows, repeatable)
 
     def delete(self, module: str, ids: list[str]) -> BatchResult:
         result = BatchResult()
@@ -116,20 +124,21 @@ class ZohoClient:
         for batch in chunks(ids, BATCH_SIZE):
             response = self.session.send("DELETE", f"{self.base}/{module}", params={"ids": ",".join(batch)},
                                          accept=(400,))
-            result.extend(_outcomes(json.loads(response.content).get("data") or []), offset)
+            result.extend(_outcomes(self._body(response).get("data") or []), offset)
             offset += len(batch)
         return result
 
     def _write(self, method: str, path: str, records: list[dict[str, Any]], extra: dict[str, Any],
-               allow_workflows: bool) -> BatchResult:
+               allow_workflows: bool, repeatable: bool = True) -> BatchResult:
         result = BatchResult()
         offset = 0
         for batch in chunks(records, BATCH_SIZE):
             body: dict[str, Any] = {"data": batch, **extra}
             if not allow_workflows:
                 body["trigger"] = []
-            response = self.session.send(method, f"{self.base}/{path}", json_body=body, accept=(400,))
-            payload = json.loads(response.content)
+            response = self.session.send(method, f"{self.base}/{path}", json_body=body, accept=(400,),
+                                         retry_transient=repeatable)
+            payload = self._body(response)
             rows = payload.get("data") if isinstance(payload, dict) else None
             if rows is None:  # a request-level error (bad module, too many records): every record failed
                 code = str(payload.get("code", "")) if isinstance(payload, dict) else ""

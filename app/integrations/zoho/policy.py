@@ -64,5 +64,8 @@ class ZohoPolicy:
         if status >= 500:
             return Verdict(Kind.TRANSIENT, ServiceUnavailable(
                 "Zoho CRM is having trouble right now; syncing will try again shortly.", technical=technical))
-        message = str(_body(response).get("message") or f"Zoho CRM refused the request (HTTP {status}).")
-        return Verdict(Kind.REJECTED, RecordRejected(message, code=code, technical=technical))
+        body = _body(response)
+        message = str(body.get("message") or f"Zoho CRM refused the request (HTTP {status}).")
+        details = body.get("details") if isinstance(body.get("details"), dict) else {}
+        field = str(details.get("api_name") or details.get("param_name") or "")
+        return Verdict(Kind.REJECTED, RecordRejected(message, code=code, field=field, technical=technical))

@@ -77,7 +77,8 @@ def test_limits_off_still_sends_headers(clock):
     for _ in range(70):
         r = s.get("/Organisation")
         assert r.status_code == 200
-    assert r.headers["X-MinLimit-Remaining"] == "0" and "X-DayLimit-Remaining" in r.headers
+    # nothing is enforced, so nothing reads as used up (a client that obeys the headers never stalls)
+    assert r.headers["X-MinLimit-Remaining"] == "60" and r.headers["X-DayLimit-Remaining"] == "5000"
 
 
 def test_app_minute_limit(emu, clock):
