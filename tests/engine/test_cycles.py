@@ -49,6 +49,7 @@ def test_new_invoice_and_payment_arrive_in_zoho(synced):
     zi = w.zoho_one("Invoices", Xero_Invoice_ID=inv["InvoiceID"])
     assert Decimal(str(zi["Grand_Total"])) == Decimal(str(inv["Total"]))
     assert len(zi["Invoiced_Items"]) == 2
+    w.clock.advance(60)
     w.xero.ui_add_payment(inv["InvoiceID"], "50.00")
     sync(w)
     zi = w.zoho_one("Invoices", Xero_Invoice_ID=inv["InvoiceID"])
