@@ -227,6 +227,7 @@ class PairSync:
         plans: list[_Planned] = []
         unlinked_x: list[SourceRecord] = []
         seen_x: set[str] = set()
+        self.links.prefetch(xero_ids=[x.id for x in xero_records], zoho_ids=list(zoho_pool) if drain else ())
         for x in xero_records:
             if x.id in seen_x:
                 continue
@@ -308,8 +309,8 @@ class PairSync:
         x_by_id = {x.id: x for x in xs}
         z_by_id = {z.id: z for z in zs}
         # Orphans remembered from earlier runs are candidates too.
-        orphan_z = {lid: link for lid, link in self.links.by_zoho.items() if not link.xero_id}
-        orphan_x = {lid: link for lid, link in self.links.by_xero.items() if not link.zoho_id}
+        orphan_z = self.links.orphans("zoho")
+        orphan_x = self.links.orphans("xero")
         pairs, review, unmatched_x, unmatched_z = self._match(x_by_id, z_by_id, orphan_x, orphan_z, drain)
         for xid, zid, evidence in pairs:
             x = x_by_id.get(xid) or self._record_from_orphan(orphan_x.get(xid), "xero")
@@ -520,10 +521,10 @@ class PairSync:
         ctx = self.ctx
         archives = sum(1 for p in plans if p.is_archive and (p.zoho_op or p.xero_op))
         if archives:
-            ctx.brake.add(self.pair, archives, len(self.links.linked()))
+            ctx.brake.add(self.pair, archives, self.links.linked_count())
         clears = sum(1 for p in plans if _clears(p.xero_op) or _clears(p.zoho_op))
         if clears:  # a field removed and re-created empty in Zoho must not empty it in Xero for everyone
-            ctx.brake.add(self.pair, clears, len(self.links.linked()), what="clear")
+            ctx.brake.add(self.pair, clears, self.links.linked_count(), what="clear")
         if ctx.dry_run:
             for p in plans:
                 self._dry_plan_entry(p)
@@ -560,6 +561,7 @@ class PairSync:
             for p in plans:
                 self._commit_plan(p)
             self._flush()
+        self.links.unload()
 
     def _flush(self) -> None:
         """Write the links and history of one batch in a few statements (a statement per record is the slow
@@ -758,6 +760,7 @@ class PairSync:
     # ===== deletions =========================================================================================
     def _apply_zoho_deletions(self, deleted_ids: list[str]) -> None:
         ctx = self.ctx
+        self.links.prefetch(zoho_ids=deleted_ids)
         affected = [self.links.by_zoho[i] for i in deleted_ids if i in self.links.by_zoho and
                     self.links.by_zoho[i].state != "deleted"]
         if not affected:
@@ -765,7 +768,7 @@ class PairSync:
         archive = bool(ctx.setting("deletes.archive_xero_on_zoho_delete")) and self.pair == "contacts"
         linked = [link for link in affected if link.xero_id]
         if archive and linked:
-            ctx.brake.add(self.pair, len(linked), len(self.links.linked()))
+            ctx.brake.add(self.pair, len(linked), self.links.linked_count())
         if ctx.dry_run:
             for link in affected:
                 ctx.plan_entry(self.pair, "archive" if archive and link.xero_id else "delete", Z2X, link.name,

@@ -13,7 +13,7 @@ from typing import Any
 import peewee as pw
 
 from app.clock import Clock
-from app.core.state import LinkIndex, due_failures, open_conflict, pending_match_ids, record_history, utc
+from app.core.state import LinkIds, due_failures, open_conflict, pending_match_ids, record_history, utc
 from app.errors import Cancelled
 from app.store.models import FailedRecord, Link, Profile, Run
 from app.store.settings import get_setting
@@ -57,6 +57,13 @@ class ProgressEvent:
     total: int = 0
 
 
+@dataclass(frozen=True)
+class LinkRef:
+    xero_id: str
+    zoho_id: str | None
+    synced_at: datetime | None
+
+
 class RunLookups:
     """Links of other pairs, for transforms that turn an id on one side into the linked id on the other."""
 
@@ -66,7 +73,7 @@ class RunLookups:
         self.dry_run = dry_run
         self.make_fallback_product = make_fallback_product
         self._fallback: dict[str, str | None] = {}
-        self._cache: dict[str, LinkIndex] = {}
+        self._cache: dict[str, LinkIds] = {}
         self.planned: dict[str, dict[str, str]] = {}  # dry run: pair -> xero id -> zoho id (or "(new)")
         self.planned_codes: dict[str, str] = {}
         self.orphans: set[tuple[str, str]] = set()  # (pair, xero id) left out of Zoho in this (dry) run
@@ -95,8 +102,8 @@ class RunLookups:
             return None
         if (pair, xero_id) in self.in_review or xero_id in self._pending_review(pair):
             return "is waiting for you to confirm its match (see Matches)"
-        link = self._index(pair).by_xero.get(xero_id)
-        if (link is not None and not link.zoho_id) or (pair, xero_id) in self.orphans:
+        entry = self._index(pair).x2z.get(xero_id)
+        if (entry is not None and not entry[0]) or (pair, xero_id) in self.orphans:
             return "is not in Zoho CRM (archived in Xero, or kept only in Xero)"
         return None
 
@@ -106,9 +113,9 @@ class RunLookups:
             self.__dict__[key] = pending_match_ids(self.profile, pair)[0]
         return self.__dict__[key]
 
-    def _index(self, pair: str) -> LinkIndex:
+    def _index(self, pair: str) -> LinkIds:
         if pair not in self._cache:
-            self._cache[pair] = LinkIndex(self.profile, pair)
+            self._cache[pair] = LinkIds(self.profile, pair)
         return self._cache[pair]
 
     def refresh(self) -> None:
@@ -118,29 +125,31 @@ class RunLookups:
         self.__dict__.pop("__codes", None)
 
     def zoho_id_for(self, pair: str, xero_id: str) -> str | None:
-        link = self._index(pair).by_xero.get(xero_id)
-        return (link.zoho_id if link else None) or self.planned.get(pair, {}).get(xero_id)
+        entry = self._index(pair).x2z.get(xero_id)
+        return (entry[0] if entry else None) or self.planned.get(pair, {}).get(xero_id)
 
     def xero_id_for(self, pair: str, zoho_id: str) -> str | None:
-        link = self._index(pair).by_zoho.get(zoho_id)
-        return (link.xero_id if link else None) or self.planned.get(f"{pair}:rev", {}).get(zoho_id)
+        return self._index(pair).z2x.get(zoho_id) or self.planned.get(f"{pair}:rev", {}).get(zoho_id)
+
+    def _codes(self) -> dict[str, tuple[str, str]]:
+        """Item code → (Zoho product id, Xero item id), from the items pair's links."""
+        if "__codes" not in self.__dict__:
+            rows = Link.select(Link.xero_id, Link.zoho_id, Link.xero_values).where(
+                Link.profile == self.profile, Link.pair == "items", Link.zoho_id.is_null(False))
+            self.__dict__["__codes"] = {str(r.xero_values.get("Code")): (r.zoho_id, r.xero_id) for r in rows
+                                        if r.xero_values.get("Code")}
+        return self.__dict__["__codes"]
 
     def zoho_product_for_code(self, code: str) -> str | None:
-        if "__codes" not in self.__dict__:
-            self.__dict__["__codes"] = {
-                str(link.xero_values.get("Code")): link.zoho_id for link in self._index("items").by_xero.values()
-                if link.zoho_id and link.xero_values.get("Code")}
-        return self.__dict__["__codes"].get(code) or self.planned_codes.get(code)
+        found = self._codes().get(code)
+        return (found[0] if found else None) or self.planned_codes.get(code)
 
     def code_for_zoho_product(self, zoho_id: str) -> str | None:
-        link = self._index("items").by_zoho.get(zoho_id)
-        return str(link.xero_values.get("Code")) if link and link.xero_values.get("Code") else None
+        return next((code for code, (zid, _) in self._codes().items() if zid == zoho_id), None)
 
-    def link_for_xero(self, pair: str, xero_id: str) -> Link | None:
-        return self._index(pair).by_xero.get(xero_id)
-
-    def link_for_zoho(self, pair: str, zoho_id: str) -> Link | None:
-        return self._index(pair).by_zoho.get(zoho_id)
+    def link_for_xero(self, pair: str, xero_id: str) -> LinkRef | None:
+        entry = self._index(pair).x2z.get(xero_id)
+        return LinkRef(xero_id, entry[0], entry[1]) if entry else None
 
 
 @dataclass

@@ -29,33 +29,104 @@ def utc(ts: float) -> datetime:
 
 
 # ----- links -------------------------------------------------------------------------------------------------
+class _LazyLinks(dict):
+    """id → Link, where a value may still be just the link's row id: the row is loaded on first use."""
+
+    def __init__(self, index: LinkIndex) -> None:
+        super().__init__()
+        self.index = index
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        value = dict.get(self, key, default)
+        if isinstance(value, int):
+            self.index.load([value])
+            value = dict.get(self, key, default)
+        return value
+
+    def __getitem__(self, key: Any) -> Any:
+        value = self.get(key)
+        if value is None:
+            raise KeyError(key)
+        return value
+
+
 class LinkIndex:
-    """Links of one pair, loaded once per run: lookups by either id without a query per record."""
+    """The links of one pair for one run. Every link's ids are in memory (small); full rows — with the values last
+    synced — are loaded a page at a time (:meth:`prefetch`) and let go after the page is committed
+    (:meth:`unload`), so a sync of 100,000 records does not hold 100,000 rows. Orphans stay loaded: matching needs
+    their values."""
 
     def __init__(self, profile: Profile, pair: str) -> None:
         self.profile, self.pair = profile, pair
-        self.by_xero: dict[str, Link] = {}
-        self.by_zoho: dict[str, Link] = {}
-        for link in Link.select().where(Link.profile == profile, Link.pair == pair):
+        self.by_xero: _LazyLinks = _LazyLinks(self)
+        self.by_zoho: _LazyLinks = _LazyLinks(self)
+        query = Link.select(Link.id, Link.xero_id, Link.zoho_id).where(Link.profile == profile, Link.pair == pair)
+        for lid, xid, zid in query.tuples():
+            if xid and zid:
+                dict.__setitem__(self.by_xero, xid, lid)
+                dict.__setitem__(self.by_zoho, zid, lid)
+        for link in Link.select().where(Link.profile == profile, Link.pair == pair,
+                                        Link.xero_id.is_null() | Link.zoho_id.is_null()):
             self._index(link)
 
     def _index(self, link: Link) -> None:
         if link.xero_id:
-            self.by_xero[link.xero_id] = link
+            dict.__setitem__(self.by_xero, link.xero_id, link)
         if link.zoho_id:
-            self.by_zoho[link.zoho_id] = link
+            dict.__setitem__(self.by_zoho, link.zoho_id, link)
+
+    def load(self, ids: list[int]) -> None:
+        for start in range(0, len(ids), 500):
+            for link in Link.select().where(Link.id.in_(ids[start:start + 500])):
+                self._index(link)
+
+    def prefetch(self, xero_ids: Any = (), zoho_ids: Any = ()) -> None:
+        """Load the rows of these records' links in a few queries (instead of one per record)."""
+        wanted = {v for k in xero_ids if isinstance(v := dict.get(self.by_xero, k), int)}
+        wanted |= {v for k in zoho_ids if isinstance(v := dict.get(self.by_zoho, k), int)}
+        if wanted:
+            self.load(sorted(wanted))
+
+    def unload(self) -> None:
+        """Let go of committed, linked rows (keep their ids); orphans and unsaved links stay."""
+        for mapping in (self.by_xero, self.by_zoho):
+            for key, value in list(dict.items(mapping)):
+                if isinstance(value, Link) and value.id is not None and value.xero_id and value.zoho_id:
+                    dict.__setitem__(mapping, key, value.id)
 
     def add(self, link: Link) -> None:
         self._index(link)
 
     def drop(self, link: Link) -> None:
-        if link.xero_id and self.by_xero.get(link.xero_id) is link:
+        if link.xero_id and dict.get(self.by_xero, link.xero_id) in (link, link.id):
             del self.by_xero[link.xero_id]
-        if link.zoho_id and self.by_zoho.get(link.zoho_id) is link:
+        if link.zoho_id and dict.get(self.by_zoho, link.zoho_id) in (link, link.id):
             del self.by_zoho[link.zoho_id]
 
-    def linked(self) -> list[Link]:
-        return [link for link in self.by_xero.values() if link.zoho_id and link.state != "deleted"]
+    def orphans(self, side: str) -> dict[str, Link]:
+        """Records seen on one side only (no counterpart yet), by their id on that side."""
+        mapping = self.by_xero if side == "xero" else self.by_zoho
+        other = "zoho_id" if side == "xero" else "xero_id"
+        return {k: v for k, v in dict.items(mapping) if isinstance(v, Link) and not getattr(v, other)}
+
+    def linked_count(self) -> int:
+        return Link.select().where(Link.profile == self.profile, Link.pair == self.pair, Link.xero_id.is_null(False),
+                                   Link.zoho_id.is_null(False), Link.state != "deleted").count()
+
+
+class LinkIds:
+    """Just the id pairs of one pair's links (for look-ups from other pairs): cheap at any size."""
+
+    def __init__(self, profile: Profile, pair: str) -> None:
+        self.x2z: dict[str, tuple[str | None, datetime | None]] = {}
+        self.z2x: dict[str, str | None] = {}
+        query = Link.select(Link.xero_id, Link.zoho_id, Link.synced_at).where(Link.profile == profile,
+                                                                             Link.pair == pair)
+        for xid, zid, synced in query.tuples():
+            if xid:
+                self.x2z[xid] = (zid, Link.synced_at.python_value(synced))
+            if zid:
+                self.z2x[zid] = xid
 
 
 # ----- cursors -----------------------------------------------------------------------------------------------

@@ -233,7 +233,7 @@ class _NoDbLookups(RunLookups):
         self.links: dict[str, SimpleNamespace] = {}
 
     def _index(self, pair: str) -> SimpleNamespace:
-        return self.links.setdefault(pair, SimpleNamespace(by_xero={}, by_zoho={}))
+        return self.links.setdefault(pair, SimpleNamespace(x2z={}, z2x={}))
 
     def _pending_review(self, pair: str) -> set[str]:
         return set()
@@ -243,7 +243,7 @@ def test_link_skips_records_whose_customer_waits_in_review_or_was_archived():
     lookups = _NoDbLookups()
     lookups.in_review.add(("contacts", "xero-emu"))
     lookups.orphans.add(("contacts", "xero-sunset"))
-    lookups._index("contacts").by_xero["xero-oldmill"] = SimpleNamespace(zoho_id=None, xero_id="xero-oldmill")
+    lookups._index("contacts").x2z["xero-oldmill"] = (None, None)  # an orphan: seen in Xero, not linked
     with pytest.raises(SkipRecord, match="its customer is waiting for you to confirm its match"):
         fwd(CUSTOMER, "xero-emu", lookups)
     with pytest.raises(SkipRecord, match="its customer is not in Zoho CRM"):
