@@ -14,7 +14,7 @@ from typing import Any
 
 from app.core.mapping import FieldLink, PairMapping
 from app.core.transforms import Lookups, TransformError, apply
-from app.core.values import canon, numeric_text
+from app.core.values import blank, canon, numeric_text
 
 
 @dataclass
@@ -183,6 +183,6 @@ def project(mapping: PairMapping, values: dict[str, Any], to_zoho: bool, lookups
             continue
         base_src[src] = value
         base_dst[dst] = converted
-        if canon(converted) is not None:
+        if not blank(converted):
             write_field(out, dst, converted)
     return out, base_src, base_dst, errors

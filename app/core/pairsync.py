@@ -40,6 +40,7 @@ from app.core.state import (
 )
 from app.core.transforms import SkipRecord
 from app.core.values import canon
+from app.store.bulk import insert_instances, update_instances
 from app.store.models import Conflict, Link, MatchCandidate, WriteIntent
 
 log = logging.getLogger(__name__)
@@ -114,6 +115,7 @@ class PairSync:
         self._open_failures = open_failure_keys(ctx.profile, self.pair)
         self._open_conflicts = open_conflict_links(ctx.profile, self.pair)
         self._new_links: list[Link] = []
+        self._new_orphans: list[Link] = []
         self._dirty: list[Link] = []
         self._conflicts: list[tuple[Link, str, dict[str, Any]]] = []
         self._settled: list[Link] = []
@@ -257,6 +259,10 @@ class PairSync:
             else:
                 unlinked_z.append(z)
         plans.extend(self._plan_unlinked(unlinked_x, unlinked_z, zoho_pool, drain))
+        if self._new_orphans:  # saved before any write, in one statement
+            with self.ctx.db.atomic():
+                insert_instances(self._new_orphans)
+            self._new_orphans = []
         if plans:
             self._apply(plans)
 
@@ -475,19 +481,21 @@ class PairSync:
         if rec.xref:
             values["__xref"] = rec.xref
         if existing is None:
-            link = Link.create(profile=self.ctx.profile, pair=self.pair, name=rec.name[:250],
-                               xero_id=rec.id if side == "xero" else None, zoho_id=rec.id if side == "zoho" else None,
-                               xero_values=values if side == "xero" else {},
-                               zoho_values=values if side == "zoho" else {}, state="orphan",
-                               created_at=self.ctx.now(), synced_at=self.ctx.now())
+            link = Link(profile=self.ctx.profile, pair=self.pair, name=rec.name[:250],
+                        xero_id=rec.id if side == "xero" else None, zoho_id=rec.id if side == "zoho" else None,
+                        xero_values=values if side == "xero" else {},
+                        zoho_values=values if side == "zoho" else {}, state="orphan",
+                        created_at=self.ctx.now(), synced_at=self.ctx.now())
             self.links.add(link)
+            self._new_orphans.append(link)
         else:
             if side == "xero":
                 existing.xero_values = values
             else:
                 existing.zoho_values = values
             existing.name = rec.name[:250]
-            existing.save()
+            if existing.id is not None:  # else it is still waiting in _new_orphans
+                existing.save()
 
     def _queue_review(self, xid: str, zid: str, score: float, evidence: list[str],
                       x_by_id: dict[str, SourceRecord], z_by_id: dict[str, SourceRecord],
@@ -568,16 +576,9 @@ class PairSync:
         part of a large first sync)."""
         ctx = self.ctx
         if self._new_links:
-            for chunk in _chunks(self._new_links, 500):
-                Link.insert_many([link.__data__ for link in chunk]).execute()
-            by_xero = {link.xero_id: link for link in self._new_links}
-            for chunk in _chunks(list(by_xero), 500):
-                for row in Link.select(Link.id, Link.xero_id).where(
-                        Link.profile == ctx.profile, Link.pair == self.pair, Link.xero_id.in_(chunk)):
-                    by_xero[row.xero_id].id = row.id
+            insert_instances(self._new_links)
         if self._dirty:
-            dirty = list({id(link): link for link in self._dirty}.values())
-            Link.bulk_update(dirty, fields=_LINK_FIELDS, batch_size=100)
+            update_instances(list({id(link): link for link in self._dirty}.values()), _LINK_FIELDS)
         for link, name, fields in self._conflicts:
             ctx.conflict(self.pair, link, name, fields)
         settled = [link.id for link in self._settled if link.id in self._open_conflicts]
@@ -795,11 +796,6 @@ class PairSync:
 
 _LINK_FIELDS = [Link.name, Link.xero_id, Link.zoho_id, Link.xero_values, Link.zoho_values, Link.xero_version,
                 Link.zoho_version, Link.state, Link.mapping_version, Link.synced_at]
-
-
-def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
 
 
 _DONE = {"update": "updated", "create": "created", "link": "linked", "conflict": "updated", "archive": "archived"}

@@ -9,6 +9,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from app.store.bulk import insert_rows
 from app.store.models import (
     Conflict,
     Cursor,
@@ -65,6 +66,7 @@ class LinkIndex:
             if xid and zid:
                 dict.__setitem__(self.by_xero, xid, lid)
                 dict.__setitem__(self.by_zoho, zid, lid)
+        self._held: list[Link] = []  # full rows indexed since the last unload
         for link in Link.select().where(Link.profile == profile, Link.pair == pair,
                                         Link.xero_id.is_null() | Link.zoho_id.is_null()):
             self._index(link)
@@ -74,6 +76,7 @@ class LinkIndex:
             dict.__setitem__(self.by_xero, link.xero_id, link)
         if link.zoho_id:
             dict.__setitem__(self.by_zoho, link.zoho_id, link)
+        self._held.append(link)
 
     def load(self, ids: list[int]) -> None:
         for start in range(0, len(ids), 500):
@@ -89,10 +92,15 @@ class LinkIndex:
 
     def unload(self) -> None:
         """Let go of committed, linked rows (keep their ids); orphans and unsaved links stay."""
-        for mapping in (self.by_xero, self.by_zoho):
-            for key, value in list(dict.items(mapping)):
-                if isinstance(value, Link) and value.id is not None and value.xero_id and value.zoho_id:
-                    dict.__setitem__(mapping, key, value.id)
+        keep = []
+        for link in self._held:
+            if link.id is None or not (link.xero_id and link.zoho_id):
+                keep.append(link)
+                continue
+            for mapping, key in ((self.by_xero, link.xero_id), (self.by_zoho, link.zoho_id)):
+                if dict.get(mapping, key) is link:
+                    dict.__setitem__(mapping, key, link.id)
+        self._held = keep
 
     def add(self, link: Link) -> None:
         self._index(link)
@@ -149,8 +157,7 @@ def history_row(run: Run, pair: str, action: str, *, direction: str = "", xero_i
 
 
 def insert_history(rows: list[dict[str, Any]]) -> None:
-    for start in range(0, len(rows), 400):
-        HistoryEntry.insert_many(rows[start:start + 400]).execute()
+    insert_rows(HistoryEntry, rows)
 
 
 def record_history(run: Run, pair: str, action: str, **kwargs: Any) -> None:

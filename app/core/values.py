@@ -32,6 +32,19 @@ def canon(value: Any) -> Any:
     return str(value)
 
 
+def blank(value: Any) -> bool:
+    """``canon(value) is None`` without building the canonical text (the hot path of a large first sync)."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, dict):
+        return all(blank(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return all(blank(v) for v in value)
+    return False
+
+
 def _number(value: Any) -> str:
     try:
         number = Decimal(str(value)).normalize()

@@ -12,7 +12,6 @@ Every API call of both clients goes through :class:`ApiSession.send`. It
 from __future__ import annotations
 
 import enum
-import json
 import logging
 import random
 import threading
@@ -22,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import httpx
+import orjson
 
 from app.clock import Clock
 from app.errors import (
@@ -78,7 +78,7 @@ class Budget:
 
 class ResponsePolicy(Protocol):
     """Provider rules: what a response means, and what it says about the budget. A policy may also have a
-    ``parse(bytes) -> Any`` for the provider's JSON (Xero keeps money as Decimal); plain ``json.loads`` if not."""
+    ``parse(bytes) -> Any`` for the provider's JSON (Xero keeps money as Decimal); plain JSON (orjson) if not."""
 
     provider: str
 
@@ -180,7 +180,7 @@ class ApiSession:
         self.clock = clock
         self.retry = retry or RetryPolicy()
         self.budget = Budget(provider)
-        self.parse: Callable[[bytes], Any] = getattr(policy, "parse", None) or json.loads
+        self.parse: Callable[[bytes], Any] = getattr(policy, "parse", None) or orjson.loads
 
     def body(self, response: httpx.Response) -> Any:
         """The response's JSON. :meth:`send` already parsed it to check it is readable: that parse is reused, so a
@@ -213,7 +213,7 @@ class ApiSession:
         content = None
         send_headers = dict(headers or {})
         if json_body is not None:
-            content = json.dumps(json_body, separators=(",", ":"), default=str).encode()
+            content = orjson.dumps(json_body, default=str, option=orjson.OPT_NON_STR_KEYS)
             send_headers.setdefault("Content-Type", "application/json")
         send_headers.setdefault("Accept", "application/json")
         attempt = 0
@@ -288,7 +288,7 @@ _UNSET = object()
 
 
 def _json_verdict(provider: str, response: httpx.Response,
-                  parse: Callable[[bytes], Any] = json.loads) -> Verdict:
+                  parse: Callable[[bytes], Any] = orjson.loads) -> Verdict:
     try:
         response.__dict__[_PARSED] = parse(response.content)
     except ValueError:

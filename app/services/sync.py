@@ -16,6 +16,7 @@ from app.errors import ConfigError
 from app.services.connections import ConnectionService
 from app.services.connectors import LiveConnectors
 from app.services.context import AppContext
+from app.services.gc_policy import sync_gc
 from app.services.mappings import current_mappings, validate_all
 from app.store.db import DB
 
@@ -77,9 +78,10 @@ class SyncService:
             self.connectors().schema_cache.invalidate()
             raise ConfigError("The field mapping cannot work with the live systems:\n" +
                               "\n".join(f"  • {p}" for p in problems) + "\nFix it in Field mapping, then sync again.")
-        return self.engine(mappings).run_cycle(trigger=trigger, dry_run=dry_run, pairs=pairs, since=since,
-                                               cancel=cancel, progress=progress,
-                                               allow_bulk_archive=allow_bulk_archive, force_retry=force_retry)
+        with sync_gc():
+            return self.engine(mappings).run_cycle(trigger=trigger, dry_run=dry_run, pairs=pairs, since=since,
+                                                   cancel=cancel, progress=progress,
+                                                   allow_bulk_archive=allow_bulk_archive, force_retry=force_retry)
 
     def budgets(self) -> dict[str, Any]:
         return {k: v.as_dict() for k, v in self.connections.budgets().items()}

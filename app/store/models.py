@@ -6,10 +6,10 @@ tokens live in the OS keyring (see ``app.auth.secrets``), access tokens only in 
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 import peewee as pw
 
 from app.store.db import DB
@@ -20,11 +20,13 @@ def utcnow() -> datetime:
 
 
 class JSONField(pw.TextField):
+    """JSON text (orjson: links and history are written by the ten thousand in a first sync)."""
+
     def db_value(self, value: Any) -> str | None:
-        return None if value is None else json.dumps(value, separators=(",", ":"), default=str)
+        return None if value is None else orjson.dumps(value, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
 
     def python_value(self, value: str | None) -> Any:
-        return None if value is None else json.loads(value)
+        return None if value is None else orjson.loads(value)
 
 
 class UTCDateTimeField(pw.DateTimeField):
