@@ -6,6 +6,7 @@ Small functions over the peewee models so the sync code reads as the rules it ap
 from __future__ import annotations
 
 import json
+import weakref
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -35,12 +36,14 @@ class _LazyLinks(dict):
 
     def __init__(self, index: LinkIndex) -> None:
         super().__init__()
-        self.index = index
+        self._index = weakref.ref(index)  # not a cycle: a run's links are freed as soon as the run is done
 
     def get(self, key: Any, default: Any = None) -> Any:
         value = dict.get(self, key, default)
         if isinstance(value, int):
-            self.index.load([value])
+            index = self._index()
+            assert index is not None, "a link map outlived its index"
+            index.load([value])
             value = dict.get(self, key, default)
         return value
 

@@ -226,6 +226,7 @@ class ApiSession:
                 send_headers["Authorization"] = auth
                 response = self.http.request(method, url, params=params, content=content, headers=send_headers)
                 response.read()
+                _release_stream(response)
             except httpx.TimeoutException as exc:
                 verdict = Verdict(Kind.TRANSIENT, ConnectionLost(
                     f"{_label(self.provider)} did not answer in time.", technical=type(exc).__name__))
@@ -281,6 +282,12 @@ class ApiSession:
         if verdict.kind is Kind.OK and expect_json and response.status_code not in (204, 304):
             return _json_verdict(self.provider, response, self.parse)
         return verdict
+
+
+def _release_stream(response: httpx.Response) -> None:
+    """httpx leaves a read response and its bound stream pointing at each other; a reference cycle keeps a page
+    (up to megabytes) alive until the cyclic collector runs. The body is read, so a plain stream replaces it."""
+    response.stream = httpx.ByteStream(response.content)
 
 
 _PARSED = "_ledgerbridge_parsed_body"  # where the readability check leaves its parse for ApiSession.body

@@ -13,7 +13,7 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-YOUNG_THRESHOLD = 50_000  # allocations between young collections during a run (CPython's default is 700)
+YOUNG_THRESHOLD = 500_000  # allocations between young collections during a run (CPython: 700)
 
 
 @contextmanager
