@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import orjson
 
 from .clock import SystemClock, VirtualClock
 
@@ -76,7 +77,7 @@ class Faults:
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> httpx.Response:
     """A JSON response with the content type real services send."""
-    content = json.dumps(body, separators=(",", ":")).encode()
+    content = orjson.dumps(body)
     merged = {"Content-Type": "application/json; charset=utf-8"}
     merged.update(headers or {})
     return httpx.Response(status, content=content, headers=merged)

@@ -16,6 +16,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
+import orjson
 
 Q2 = Decimal("0.01")
 Q4 = Decimal("0.0001")
@@ -80,7 +81,7 @@ def _mark_decimal(obj: Any) -> Any:
 def dumps(obj: Any) -> str:
     """JSON text with each Decimal written as a bare number that keeps its scale (``40.00``, not ``40.0``) and
     .NET-style escaped date slashes (``"\\/Date(…)\\/"``), the way Xero's serializer writes them."""
-    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), default=_mark_decimal)
+    text = orjson.dumps(obj, default=_mark_decimal).decode()
     text = _MARK_RE.sub(r"\1", text)
     return text.replace('"/Date(', '"\\/Date(').replace(')/"', ')\\/"')
 
