@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 ACTIVE, ARCHIVED, DELETED = "active", "archived", "deleted"
@@ -34,6 +34,14 @@ class ReadPage:
     last: bool
     next_token: str = ""
     deleted_ids: list[str] = field(default_factory=list)
+    # The service's own time when it answered for this page, as a version (empty when it did not say). A complete
+    # read from page 1 has seen every change made before its first page's as_of.
+    as_of: str = ""
+
+
+def version_text(moment: datetime | None) -> str:
+    """A moment in the form record versions take: ISO 8601 UTC, milliseconds (compared as text)."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds") if moment else ""
 
 
 @dataclass

@@ -209,4 +209,7 @@ class RunContext:
                           "changes": changes, **extra})
 
     def due_failures(self, pair: str) -> list[FailedRecord]:
-        return due_failures(self.profile, pair, self.now(), force=self.force_retry)
+        """Failed records to try again now. Records waiting for a related record are retried when this run has
+        linked new records (the one they wait for may be among them) or once a day — not on every cycle."""
+        released = bool(self.counts["created"] or self.counts["linked"])
+        return due_failures(self.profile, pair, self.now(), force=self.force_retry, release_waiting=released)

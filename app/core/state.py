@@ -24,6 +24,7 @@ from app.store.models import (
 )
 
 RETRY_BACKOFF_MINUTES = (5, 15, 60, 240, 720)
+WAITING_RECHECK_HOURS = 24
 
 
 def utc(ts: float) -> datetime:
@@ -222,12 +223,23 @@ def open_conflict_links(profile: Profile, pair: str) -> set[int]:
     return {r.link_id for r in rows}
 
 
-def due_failures(profile: Profile, pair: str, now: datetime, force: bool = False) -> list[FailedRecord]:
+def due_failures(profile: Profile, pair: str, now: datetime, force: bool = False,
+                 release_waiting: bool = False) -> list[FailedRecord]:
     query = FailedRecord.select().where(FailedRecord.profile == profile, FailedRecord.pair == pair,
                                         FailedRecord.status.in_(["open", "waiting"]))
     if not force:
-        query = query.where((FailedRecord.next_attempt_at.is_null()) | (FailedRecord.next_attempt_at <= now))
+        due = FailedRecord.next_attempt_at.is_null() | (FailedRecord.next_attempt_at <= now)
+        if release_waiting:
+            due = due | (FailedRecord.status == "waiting")
+        query = query.where(due)
     return list(query)
+
+
+def wait_for_related(row: FailedRecord, now: datetime) -> None:
+    """A record that cannot sync until another one does: it waits (see ``due_failures``), checked daily anyway."""
+    row.status = "waiting"
+    row.next_attempt_at = now + timedelta(hours=WAITING_RECHECK_HOURS)
+    row.save()
 
 
 # ----- conflicts and matches ---------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ import re
 import threading
 from collections import Counter
 from dataclasses import dataclass
+from email.utils import formatdate
 from typing import Any
 
 import httpx
@@ -107,6 +108,12 @@ class EmulatorBase:
 
     # ----- entry point -----------------------------------------------------------------------------------
     def handle(self, request: httpx.Request) -> httpx.Response:
+        response = self._handle(request)
+        if "Date" not in response.headers:  # every real answer carries the server's clock, to the second
+            response.headers["Date"] = formatdate(self.clock.time(), usegmt=True)
+        return response
+
+    def _handle(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path
         if path.startswith(CONTROL_PREFIX):
             with self.lock:

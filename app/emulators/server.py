@@ -38,7 +38,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
             response = httpx.Response(500, text="emulator error")
             content = response.content
         try:
-            self.send_response(response.status_code)
+            self.send_response_only(response.status_code)  # the emulator's own Date (its clock may be virtual)
+            self.send_header("Server", self.version_string())
             for key, value in response.headers.multi_items():
                 if key.lower() not in _SKIP_RESPONSE_HEADERS:
                     self.send_header(key, value)

@@ -21,6 +21,7 @@ class Page(Generic[T]):
     number: int
     last: bool
     next_token: str = ""
+    as_of: datetime | None = None  # the service's clock when it answered for this page (its Date header)
 
 
 @dataclass

@@ -18,6 +18,8 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 
 import httpx
@@ -181,6 +183,7 @@ class ApiSession:
         self.retry = retry or RetryPolicy()
         self.budget = Budget(provider)
         self.parse: Callable[[bytes], Any] = getattr(policy, "parse", None) or orjson.loads
+        self.server_time: datetime | None = None  # the service's clock (Date header) at its last answer
 
     def body(self, response: httpx.Response) -> Any:
         """The response's JSON. :meth:`send` already parsed it to check it is readable: that parse is reused, so a
@@ -227,6 +230,7 @@ class ApiSession:
                 response = self.http.request(method, url, params=params, content=content, headers=send_headers)
                 response.read()
                 _release_stream(response)
+                self.server_time = server_time(response)
             except httpx.TimeoutException as exc:
                 verdict = Verdict(Kind.TRANSIENT, ConnectionLost(
                     f"{_label(self.provider)} did not answer in time.", technical=type(exc).__name__))
@@ -282,6 +286,15 @@ class ApiSession:
         if verdict.kind is Kind.OK and expect_json and response.status_code not in (204, 304):
             return _json_verdict(self.provider, response, self.parse)
         return verdict
+
+
+def server_time(response: httpx.Response) -> datetime | None:
+    """The service's own clock from the ``Date`` header (whole seconds, UTC), or None without a usable one."""
+    try:
+        moment = parsedate_to_datetime(response.headers.get("Date") or "")
+    except (TypeError, ValueError, IndexError):
+        return None
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _release_stream(response: httpx.Response) -> None:

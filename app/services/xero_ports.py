@@ -17,6 +17,7 @@ from app.core.records import (
     SourceRecord,
     WriteOp,
     WriteResult,
+    version_text,
 )
 from app.integrations.common import BatchResult
 from app.integrations.xero.client import XeroClient
@@ -64,7 +65,7 @@ def _results(batch: BatchResult, ops: list[WriteOp], flatten: Any) -> list[Write
 
 def _pages(pages: Iterator[Any], flatten: Any) -> Iterator[ReadPage]:
     for page in pages:
-        yield ReadPage([flatten(r) for r in page.items], page.number, page.last)
+        yield ReadPage([flatten(r) for r in page.items], page.number, page.last, as_of=version_text(page.as_of))
 
 
 # ----- contacts ----------------------------------------------------------------------------------------------

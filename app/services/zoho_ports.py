@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from app.core.records import ACTIVE, FieldInfo, ReadPage, SourceRecord, WriteOp, WriteResult
+from app.core.records import ACTIVE, FieldInfo, ReadPage, SourceRecord, WriteOp, WriteResult, version_text
 from app.errors import ConfigError, ConnectionLost, RecordRejected
 from app.integrations.common import BatchResult
 from app.integrations.zoho.client import ZohoClient
@@ -115,7 +115,7 @@ class ZohoModulePort:
             if self.fetch_subforms and records:
                 full = {r.id: r for r in self.fetch([r.id for r in records])}
                 records = [full.get(r.id, r) for r in records]
-            read_page = ReadPage(records, page.number, page.last, page.next_token)
+            read_page = ReadPage(records, page.number, page.last, page.next_token, as_of=version_text(page.as_of))
             if n == len(pages) - 1 and self.poll_deletions:
                 read_page.deleted_ids = [d.id for p in self.client.deleted(self.module, since) for d in p.items]
                 if self.on_deletions_polled:

@@ -63,7 +63,7 @@ class XeroClient:
                 last = page >= int(page_count)
             else:
                 last = len(rows) < PAGE_SIZE
-            yield Page([parse(r) for r in rows], page, last)
+            yield Page([parse(r) for r in rows], page, last, as_of=getattr(self.session, "server_time", None))
             if last:
                 return
             page += 1

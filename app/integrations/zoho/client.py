@@ -3,10 +3,11 @@ records, upserts of ≤ 100 with per-record results, and the field metadata the 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
+
+import orjson
 
 from app.integrations.common import BatchResult, Page, RecordFailure, RecordOutcome, chunks
 from app.integrations.http import ApiSession
@@ -50,9 +51,9 @@ class ZohoClient:
 
     def _body(self, response: Any) -> Any:
         """The JSON body, parsed once (by the session's readability check) when the session parses plain JSON."""
-        if getattr(self.session, "parse", None) is json.loads:
+        if getattr(self.session, "parse", None) is orjson.loads:
             return self.session.body(response)
-        return json.loads(response.content)
+        return orjson.loads(response.content)
 
     # ----- reads ---------------------------------------------------------------------------------------------
     def records(self, module: str, fields: list[str], modified_since: datetime | None = None,
@@ -74,7 +75,8 @@ class ZohoClient:
             next_token = ""
             if more and (page + 1) * PER_PAGE > DISCRETE_LIMIT:
                 next_token = str(info.get("next_page_token") or "")
-            yield Page([ZohoRecord.from_wire(module, r) for r in rows], page, not more, next_token)
+            yield Page([ZohoRecord.from_wire(module, r) for r in rows], page, not more, next_token,
+                       as_of=getattr(self.session, "server_time", None))
             if not more:
                 return
             page += 1
