@@ -104,38 +104,10 @@ def ticking_clock():
 
 
 def make_bench_world(data_dir: Path, n: int, limits: str, clock: Any = None):
-    """``tests.world.make_world`` with a Xero ``large:N`` and an empty Zoho (make_world seeds both sides alike)."""
-    import httpx
+    """``tests.world.make_world`` with a Xero ``large:N`` and an empty Zoho."""
+    from tests.world import make_world
 
-    from app.auth.secrets import MemoryStore
-    from app.emulators.clock import VirtualClock
-    from app.emulators.xero import XeroEmulator
-    from app.emulators.zoho import ZohoEmulator
-    from app.integrations.endpoints import Endpoints, XeroEndpoints, ZohoEndpoints
-    from app.paths import AppPaths
-    from app.services.connections import ConnectionService
-    from app.services.context import AppContext
-    from tests.world import XERO_HOSTS, World, free_port
-
-    clock = clock or VirtualClock()
-    xero_port, zoho_port = free_port(), free_port()
-    xero_redirect = f"http://localhost:{xero_port}/callback"
-    zoho_redirect = f"http://127.0.0.1:{zoho_port}/callback"
-    xero = XeroEmulator(clock=clock, seed=f"large:{n}", limits=limits, redirect_uris=(xero_redirect,))
-    zoho = ZohoEmulator(clock=clock, seed="empty", limits="off" if limits == "off" else "real",
-                        redirect_uris=(zoho_redirect,))
-
-    def route(request: httpx.Request) -> httpx.Response:  # looks handle up per call: the meters wrap instances
-        return xero.handle(request) if request.url.host in XERO_HOSTS else zoho.handle(request)
-
-    endpoints = Endpoints(
-        xero=XeroEndpoints(client_id=xero.urls("http://x")["client_id"], redirect_uri=xero_redirect),
-        zoho=ZohoEndpoints(client_id=zoho.urls("http://z")["client_id"], redirect_uri=zoho_redirect),
-    )
-    paths = AppPaths(data_dir=data_dir, log_dir=data_dir / "logs")
-    ctx = AppContext.open(paths, endpoints, secrets=MemoryStore(), clock=clock,
-                          transport=httpx.MockTransport(route))
-    return World(clock, xero, zoho, ctx, ConnectionService(ctx), xero_port, zoho_port)
+    return make_world(data_dir, seed=f"large:{n}", limits=limits, zoho_seed="empty", clock=clock)
 
 
 class Meter:

@@ -101,14 +101,17 @@ class World:
         self.ctx.close()
 
 
-def make_world(data_dir, seed: str = "demo", limits: str = "real", secrets=None, zoho_dc: str = "us") -> World:
-    clock = VirtualClock()
+def make_world(data_dir, seed: str = "demo", limits: str = "real", secrets=None, zoho_dc: str = "us",
+               zoho_seed: str | None = None, clock: VirtualClock | None = None) -> World:
+    """Both emulators in-process on one virtual clock, and the app's context over them. ``seed`` seeds both
+    sides unless ``zoho_seed`` says otherwise (e.g. Xero ``large:N`` into an ``empty`` Zoho)."""
+    clock = clock or VirtualClock()
     xero_port, zoho_port = free_port(), free_port()
     xero_redirect = f"http://localhost:{xero_port}/callback"
     zoho_redirect = f"http://127.0.0.1:{zoho_port}/callback"
     xero = XeroEmulator(clock=clock, seed=seed, limits=limits, redirect_uris=(xero_redirect,))
-    zoho = ZohoEmulator(clock=clock, seed=seed, limits="off" if limits == "off" else "real", dc=zoho_dc,
-                        redirect_uris=(zoho_redirect,))
+    zoho = ZohoEmulator(clock=clock, seed=zoho_seed or seed, limits="off" if limits == "off" else "real",
+                        dc=zoho_dc, redirect_uris=(zoho_redirect,))
 
     def route(request: httpx.Request) -> httpx.Response:
         return xero.handle(request) if request.url.host in XERO_HOSTS else zoho.handle(request)
