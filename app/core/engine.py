@@ -166,6 +166,8 @@ class SyncEngine:
         contact_ids: list[str] = []
         ctx.progress("payments", "Reading Xero payments…")
         for page in source.read(since, 1, ""):
+            if page.number == 1 and page.as_of:
+                high = max(high, page.as_of)  # a full read saw every payment made before Xero answered
             for payment in page.records:
                 if row.watermark and payment.version <= row.watermark and not ctx.since:
                     continue  # seen last time (If-Modified-Since repeats the boundary second)

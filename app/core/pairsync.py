@@ -489,7 +489,9 @@ class PairSync:
                 self.ctx.lookups.orphans.add((self.pair, rec.id))
             return
         existing = (self.links.by_xero if side == "xero" else self.links.by_zoho).get(rec.id)
-        values = dict(rec.fields)
+        # An orphan's values only serve matching; a pair that links by cross-reference alone needs none of them
+        # (an archived or voided invoice's lines would otherwise be held for the whole run).
+        values = dict(rec.fields) if self.spec.keys is not None else {}
         if rec.xref:
             values["__xref"] = rec.xref
         if existing is None:

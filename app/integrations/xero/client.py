@@ -63,7 +63,9 @@ class XeroClient:
                 last = page >= int(page_count)
             else:
                 last = len(rows) < PAGE_SIZE
-            yield Page([parse(r) for r in rows], page, last, as_of=getattr(self.session, "server_time", None))
+            items = [parse(r) for r in rows]
+            del body, rows, pagination  # not held while the caller works through the page (a page is megabytes)
+            yield Page(items, page, last, as_of=getattr(self.session, "server_time", None))
             if last:
                 return
             page += 1
