@@ -443,11 +443,11 @@ def measure_virtual(n: int) -> dict[str, Any]:
 def serve_emulators(n: int, xero_redirect: str, zoho_redirect: str) -> None:
     """Child process: Xero large:N and an empty Zoho on 127.0.0.1 (real clock, limits off) until stdin closes;
     prints the endpoints as one JSON line, and its own peak RSS as a last line."""
+    import gc
+
     from app.emulators.server import ServedEmulator
     from app.emulators.xero import XeroEmulator
     from app.emulators.zoho import ZohoEmulator
-
-    import gc
 
     xero = XeroEmulator(seed=f"large:{n}", limits="off", redirect_uris=(xero_redirect,))
     zoho = ZohoEmulator(seed="empty", limits="off", redirect_uris=(zoho_redirect,))
