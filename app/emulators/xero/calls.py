@@ -10,6 +10,7 @@ every element carries ``StatusAttributeString`` (OK / WARNING / ERROR) and its o
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
 from datetime import datetime
@@ -126,7 +127,38 @@ def as_dt(ms: int | None) -> datetime | None:
 
 
 # ----- lists -----------------------------------------------------------------------------------------------------
+_LIST_CACHE: OrderedDict[tuple, list[Any]] = OrderedDict()
+_LIST_CACHE_SIZE = 8
+_CACHE_FROM = 2000  # records; smaller lists are simply filtered and sorted again
+
+
 def filter_and_sort(call: Call, records: Iterable[Any], resolve, type_name: str, ims: bool = True) -> list[Any]:
+    """The records a list call returns, in order, before paging. A large list read page by page is filtered and
+    sorted once, not once per page: the result is kept while the records are unchanged (same count, same update
+    stamps — every change moves a record's UpdatedDateUTC forward)."""
+    records = list(records)
+    order = (call.q("order") or "").replace(" ", "").lower()
+    if (len(records) < _CACHE_FROM or not hasattr(records[0], "UpdatedDateUTC") or (call.q("where") or "").strip()
+            or order not in ("", "updateddateutc", "updateddateutcasc")):
+        # only where the result depends on nothing but the update stamps (a where or an order on another field
+        # can change with a value that does not move UpdatedDateUTC, e.g. a payment under some switches)
+        return _filter_and_sort(call, records, resolve, type_name, ims)
+    stamps = [r.UpdatedDateUTC for r in records]
+    query = tuple(sorted((k, v) for k, v in call.query.items() if k not in ("page", "pagesize")))
+    key = (id(call.org), type_name, ims, query, call.headers.get("If-Modified-Since"),
+           bool(call.switches.get("where_case_sensitive")), len(records), sum(stamps), max(stamps))
+    cached = _LIST_CACHE.get(key)
+    if cached is None:
+        cached = _filter_and_sort(call, records, resolve, type_name, ims)
+        _LIST_CACHE[key] = cached
+        while len(_LIST_CACHE) > _LIST_CACHE_SIZE:
+            _LIST_CACHE.popitem(last=False)
+    else:
+        _LIST_CACHE.move_to_end(key)
+    return cached
+
+
+def _filter_and_sort(call: Call, records: Iterable[Any], resolve, type_name: str, ims: bool = True) -> list[Any]:
     cs = bool(call.switches.get("where_case_sensitive"))
     result = records
     since = call.if_modified_since() if ims else None
