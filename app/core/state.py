@@ -118,8 +118,15 @@ class LinkIndex:
     def orphans(self, side: str) -> dict[str, Link]:
         """Records seen on one side only (no counterpart yet), by their id on that side."""
         mapping = self.by_xero if side == "xero" else self.by_zoho
-        other = "zoho_id" if side == "xero" else "xero_id"
-        return {k: v for k, v in dict.items(mapping) if isinstance(v, Link) and not getattr(v, other)}
+        key, other = ("xero_id", "zoho_id") if side == "xero" else ("zoho_id", "xero_id")
+        # Orphans are never unloaded, so they are among the held rows (a page's worth plus the orphans): looking
+        # there, not through every id of the pair, keeps this per-page call cheap at 100,000 links.
+        found = {}
+        for link in self._held:
+            k = getattr(link, key)
+            if k and not getattr(link, other) and dict.get(mapping, k) is link:
+                found[k] = link
+        return found
 
     def linked_count(self) -> int:
         return Link.select().where(Link.profile == self.profile, Link.pair == self.pair, Link.xero_id.is_null(False),
