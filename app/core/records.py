@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol
 
 ACTIVE, ARCHIVED, DELETED = "active", "archived", "deleted"
@@ -37,12 +37,6 @@ class ReadPage:
     # The service's own time when it answered for this page, as a version (empty when it did not say). A complete
     # read from page 1 has seen every change made before its first page's as_of.
     as_of: str = ""
-
-
-def version_text(moment: datetime | None) -> str:
-    """A moment in the form record versions take: ISO 8601 UTC, milliseconds (compared as text)."""
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds") if moment else ""
-
 
 @dataclass
 class WriteOp:

@@ -13,6 +13,11 @@ from typing import Any, Generic, TypeVar
 T = TypeVar("T")
 
 
+def version_text(moment: datetime | None) -> str:
+    """A record's version as we store it (and a page's ``as_of``): ISO 8601 UTC, milliseconds, compared as text."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds") if moment else ""
+
+
 @dataclass
 class Page(Generic[T]):
     """One page of a read. ``number`` restarts a resumed read; ``token`` is Zoho's page_token for the next page."""

@@ -17,9 +17,8 @@ from app.core.records import (
     SourceRecord,
     WriteOp,
     WriteResult,
-    version_text,
 )
-from app.integrations.common import BatchResult
+from app.integrations.common import BatchResult, version_text
 from app.integrations.xero.client import XeroClient
 from app.integrations.xero.models import (
     ADDRESS_TYPES,
@@ -33,7 +32,6 @@ from app.integrations.xero.models import (
     Payment,
     Phone,
 )
-from app.integrations.xero.wire import version_of
 
 ADDRESS_PARTS = ("AddressLine1", "AddressLine2", "City", "Region", "PostalCode", "Country")
 _ADDRESS_ATTRS = dict(zip(ADDRESS_PARTS, ("line1", "line2", "city", "region", "postal_code", "country"),
@@ -94,7 +92,7 @@ def contact_fields(c: Contact) -> dict[str, Any]:
 
 def flatten_contact(c: Contact) -> SourceRecord:
     status = {"ARCHIVED": ARCHIVED, "GDPRREQUEST": DELETED}.get(c.status or "", ACTIVE)
-    return SourceRecord(c.contact_id or "", contact_fields(c), version_of(c.updated), c.updated, status,
+    return SourceRecord(c.contact_id or "", contact_fields(c), version_text(c.updated), c.updated, status,
                         c.name or "", c.contact_number or None)
 
 
@@ -201,7 +199,7 @@ def flatten_item(i: Item) -> SourceRecord:
          "SalesDetails.UnitPrice": _money(i.sale_price), "SalesDetails.TaxType": i.sale_tax_type,
          "SalesDetails.AccountCode": i.sale_account_code, "PurchaseDetails.UnitPrice": _money(i.purchase_price),
          "IsSold": i.is_sold}
-    return SourceRecord(i.item_id or "", f, version_of(i.updated), i.updated, ACTIVE, i.name or i.code or "")
+    return SourceRecord(i.item_id or "", f, version_text(i.updated), i.updated, ACTIVE, i.name or i.code or "")
 
 
 def build_item(op: WriteOp, default_account: str = "200") -> Item:
@@ -293,7 +291,7 @@ def flatten_invoice(i: Invoice) -> SourceRecord:
          "Total": _money(i.total), "AmountDue": _money(i.amount_due), "AmountPaid": _money(i.amount_paid),
          "LineItems": [_line_fields(li, i.line_amount_types) for li in i.line_items or []]}
     status = {"VOIDED": "voided", "DELETED": DELETED}.get(i.status or "", ACTIVE)
-    return SourceRecord(i.invoice_id or "", f, version_of(i.updated), i.updated, status,
+    return SourceRecord(i.invoice_id or "", f, version_text(i.updated), i.updated, status,
                         f"{i.number or 'Invoice'} — {i.contact_name or ''}".strip(" —"),
                         extra={"type": i.type})
 
@@ -426,7 +424,7 @@ class XeroDealInvoicesPort(XeroInvoicesPort):
 def flatten_payment(p: Payment) -> SourceRecord:
     f = {"Invoice.InvoiceID": p.invoice_id, "Invoice.Contact.ContactID": p.contact_id, "Amount": _money(p.amount),
          "Date": p.date.isoformat() if p.date else None, "Status": p.status}
-    return SourceRecord(p.payment_id or "", f, version_of(p.updated), p.updated,
+    return SourceRecord(p.payment_id or "", f, version_text(p.updated), p.updated,
                         DELETED if p.status == "DELETED" else ACTIVE, p.reference or "")
 
 

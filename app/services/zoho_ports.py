@@ -7,9 +7,9 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from app.core.records import ACTIVE, FieldInfo, ReadPage, SourceRecord, WriteOp, WriteResult, version_text
+from app.core.records import ACTIVE, FieldInfo, ReadPage, SourceRecord, WriteOp, WriteResult
 from app.errors import ConfigError, ConnectionLost, RecordRejected
-from app.integrations.common import BatchResult
+from app.integrations.common import BatchResult, version_text
 from app.integrations.zoho.client import ZohoClient
 from app.integrations.zoho.models import ZohoField, ZohoRecord
 

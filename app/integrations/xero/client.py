@@ -7,7 +7,15 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any, TypeVar
 
-from app.integrations.common import BatchResult, Page, RecordFailure, RecordOutcome, chunks, http_date_utc
+from app.integrations.common import (
+    BatchResult,
+    Page,
+    RecordFailure,
+    RecordOutcome,
+    chunks,
+    http_date_utc,
+    version_text,
+)
 from app.integrations.common import idempotency_key as make_key
 from app.integrations.endpoints import XeroEndpoints
 from app.integrations.http import ApiSession
@@ -22,7 +30,7 @@ from app.integrations.xero.models import (
     TaxRate,
     TrackingCategory,
 )
-from app.integrations.xero.wire import loads, version_of
+from app.integrations.xero.wire import loads
 
 PAGE_SIZE = 1000
 BATCH_SIZE = 50
@@ -201,6 +209,6 @@ def _outcomes(elements: list[dict[str, Any]], parse: Callable[[dict], Any], id_k
             result.outcomes.append(RecordOutcome(index, element.get(id_key), failure))
         else:
             record = parse(element)
-            result.outcomes.append(RecordOutcome(index, element.get(id_key), None, "", version_of(
+            result.outcomes.append(RecordOutcome(index, element.get(id_key), None, "", version_text(
                 getattr(record, "updated", None)), record))
     return result

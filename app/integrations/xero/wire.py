@@ -42,8 +42,3 @@ def format_day(value: date | datetime | str | None) -> str | None:
 def loads(content: bytes) -> Any:
     """Parse a Xero JSON body keeping money exact."""
     return json.loads(content, parse_float=Decimal)
-
-
-def version_of(moment: datetime | None) -> str:
-    """A record's version as we store it: its UpdatedDateUTC in ISO, millisecond precision."""
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds") if moment else ""

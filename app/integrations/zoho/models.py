@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from app.integrations.common import version_text
+
 _META = {"id", "Created_Time", "Modified_Time"}
 
 
@@ -42,7 +44,7 @@ class ZohoRecord:
 
     @property
     def version(self) -> str:
-        return self.modified.astimezone(UTC).isoformat(timespec="milliseconds") if self.modified else ""
+        return version_text(self.modified)
 
 
 @dataclass
