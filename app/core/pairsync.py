@@ -37,7 +37,6 @@ from app.core.state import (
     record_history,
     rejected_pairs,
     resolve_failure,
-    wait_for_related,
 )
 from app.core.transforms import SkipRecord
 from app.core.values import canon
@@ -121,7 +120,6 @@ class PairSync:
         self._conflicts: list[tuple[Link, str, dict[str, Any]]] = []
         self._settled: list[Link] = []
         self._history: list[dict[str, Any]] = []
-        self._xero_started = ""
 
     # ===== entry points ======================================================================================
     def run(self) -> None:
@@ -130,17 +128,16 @@ class PairSync:
         zoho_deleted: list[str] = []
         zoho_cursor = cursor(ctx.profile, self.spec.zoho_stream)
         zoho_high = zoho_cursor.watermark
-        zoho_started = ""
         if self.spec.reads_zoho():
             since = ctx.since or parse_watermark(zoho_cursor.watermark)
             ctx.progress(self.pair, f"Reading Zoho CRM {self.spec.zoho.entity}…")
             for page in self.spec.zoho.read(since, 1, ""):
                 ctx.check_cancel()
-                if page.number == 1 and page.as_of:
+                if page.number == 1:
                     # Read in full from page 1: every change made before the service answered is in hand, so
                     # the next read starts there — not at the newest record, which would re-read our own writes
                     # of the seconds before it, or everything when the module was empty.
-                    zoho_started = page.as_of
+                    zoho_high = max(zoho_high, page.as_of)
                 for record in page.records:
                     zoho_high = max(zoho_high, record.version)
                     if self.spec.zoho_filter and not self.spec.zoho_filter(record):
@@ -162,7 +159,7 @@ class PairSync:
         if zoho_deleted:
             self._apply_zoho_deletions(zoho_deleted)
         if not ctx.dry_run and not ctx.since and self.spec.reads_zoho():
-            zoho_cursor.watermark = max(zoho_high, zoho_started)
+            zoho_cursor.watermark = zoho_high
             zoho_cursor.updated_at = ctx.now()
             zoho_cursor.save()
 
@@ -210,19 +207,18 @@ class PairSync:
         start = max(1, row.page) if row.page else 1  # re-read the last committed page: nothing shifts past us
         ctx.progress(self.pair, f"Reading Xero {self.spec.xero.entity}…")
         self._xero_cursor = row
-        self._xero_started = ""
-        for page in self.spec.xero.read(since, start, ""):
-            if start == 1 and page.number == 1:
-                self._xero_started = page.as_of  # see run(): a full read from page 1 saw everything before it
-            yield page
+        yield from self.spec.xero.read(since, start, "")
 
     def _commit_xero_page(self, page: ReadPage) -> None:
         if self.ctx.dry_run:
             return
         row = self._xero_cursor
         high = max([row.pending_watermark] + [r.version for r in page.records])
+        if page.number == 1:
+            # See run(): a read from page 1 sees every change made before Xero answered (a read resumed later
+            # keeps this in the pending watermark; changes since then sort after it and are read too).
+            high = max(high, page.as_of)
         if page.last:
-            high = max(high, self._xero_started)
             if high and not self.ctx.since:
                 row.watermark = high
             row.pending_watermark, row.page = "", 0
@@ -463,10 +459,9 @@ class PairSync:
                          mapping_version=self.mapping.version, error={"reason": f"Not synced: {reason}."})
         direction, source = (X2Z, xero_id) if xero_id else (Z2X, zoho_id)
         if source:
-            row = record_failure(self.ctx.profile, self.ctx.run, self.pair, direction, source, name, None,
-                                 {"message": f"Waiting: {reason}.", "hint": f"Waits until {reason.split(' ', 1)[0]} "
-                                  f"related record is synced ({reason}).", "transient": True}, self.ctx.now())
-            wait_for_related(row, self.ctx.now())
+            record_failure(self.ctx.profile, self.ctx.run, self.pair, direction, source, name, None,
+                           {"message": f"Waiting: {reason}.", "hint": f"Waits until {reason.split(' ', 1)[0]} "
+                            f"related record is synced ({reason}).", "transient": True}, self.ctx.now(), waiting=True)
 
     def _plan_recovered(self, x: SourceRecord, z: SourceRecord) -> _Planned:
         """Link a Xero record that an interrupted run created from ``z``, writing nothing but the cross-reference

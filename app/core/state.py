@@ -190,7 +190,9 @@ def prune_history(profile: Profile, retention_days: int, now: datetime) -> int:
 
 # ----- failed records ----------------------------------------------------------------------------------------
 def record_failure(profile: Profile, run: Run, pair: str, direction: str, source_id: str, name: str,
-                   payload: Any, error: dict[str, Any], now: datetime) -> FailedRecord:
+                   payload: Any, error: dict[str, Any], now: datetime, waiting: bool = False) -> FailedRecord:
+    """Remember a record that did not sync, with a backoff for the retry. ``waiting``: it cannot sync until a
+    related record does; it is retried when a run links new records (see ``due_failures``), or daily."""
     transient = bool(error.get("transient"))
     row = FailedRecord.get_or_none(FailedRecord.profile == profile, FailedRecord.pair == pair,
                                    FailedRecord.direction == direction, FailedRecord.source_id == source_id)
@@ -204,10 +206,13 @@ def record_failure(profile: Profile, run: Run, pair: str, direction: str, source
     row.hint = str(error.get("hint") or error.get("message") or "")
     row.transient = transient
     row.last_failed_at = now
-    row.status = "open"
+    row.status = "waiting" if waiting else "open"
     row.run = run
-    delay = RETRY_BACKOFF_MINUTES[min(row.attempts - 1, len(RETRY_BACKOFF_MINUTES) - 1)]
-    row.next_attempt_at = now + timedelta(minutes=delay)
+    if waiting:
+        row.next_attempt_at = now + timedelta(hours=WAITING_RECHECK_HOURS)
+    else:
+        delay = RETRY_BACKOFF_MINUTES[min(row.attempts - 1, len(RETRY_BACKOFF_MINUTES) - 1)]
+        row.next_attempt_at = now + timedelta(minutes=delay)
     row.save()
     return row
 
@@ -241,12 +246,6 @@ def due_failures(profile: Profile, pair: str, now: datetime, force: bool = False
         query = query.where(due)
     return list(query)
 
-
-def wait_for_related(row: FailedRecord, now: datetime) -> None:
-    """A record that cannot sync until another one does: it waits (see ``due_failures``), checked daily anyway."""
-    row.status = "waiting"
-    row.next_attempt_at = now + timedelta(hours=WAITING_RECHECK_HOURS)
-    row.save()
 
 
 # ----- conflicts and matches ---------------------------------------------------------------------------------
