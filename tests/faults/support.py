@@ -282,40 +282,40 @@ def snapshot(xero: Any, zoho: Any) -> dict[str, Counter[str]]:
             for rec in zoho.find_records(module):
                 rows[_canon(_zoho_row(rec, xref, zoho_name))] += 1
             out[f"zoho:{module}"] = rows
-        rows = Counter()
-        for c in org.contacts.values():
-            d = _as_dict(c)
-            d.pop("ContactID"), d.pop("UpdatedDateUTC")
+
+        def contact(d: dict[str, Any]) -> None:
             if d.get("ContactNumber") in zoho_name:
                 d["ContactNumber"] = f"zoho:{zoho_name[d['ContactNumber']]}"
             d["MergedToContactID"] = contact_name.get(d["MergedToContactID"], d["MergedToContactID"])
             d["Phones"] = {k: v for k, v in (d["Phones"] or {}).items() if any(v.values())}
             d["Addresses"] = {k: v for k, v in (d["Addresses"] or {}).items() if any(v.values())}
-            rows[_canon(d)] += 1
-        out["xero:contacts"] = rows
-        rows = Counter()
-        for i in org.invoices.values():
-            d = _as_dict(i)
-            d.pop("InvoiceID"), d.pop("UpdatedDateUTC")
+
+        def invoice(d: dict[str, Any]) -> None:
             d["ContactID"] = contact_name.get(d["ContactID"], d["ContactID"])
             d["LineItems"] = [{k: v for k, v in _as_dict(li).items() if k != "LineItemID"}
                               for li in d["LineItems"] or []]
-            rows[_canon(d)] += 1
-        out["xero:invoices"] = rows
-        rows = Counter()
-        for it in org.items.values():
-            d = _as_dict(it)
-            d.pop("ItemID"), d.pop("UpdatedDateUTC")
-            rows[_canon(d)] += 1
-        out["xero:items"] = rows
-        rows = Counter()
-        for p in org.payments.values():
-            d = _as_dict(p)
-            d.pop("PaymentID"), d.pop("UpdatedDateUTC")
+
+        def payment(d: dict[str, Any]) -> None:
             d["InvoiceID"] = invoice_no.get(d["InvoiceID"], d["InvoiceID"])
-            rows[_canon(d)] += 1
-        out["xero:payments"] = rows
+
+        out["xero:contacts"] = _xero_rows(org.contacts.values(), "ContactID", contact)
+        out["xero:invoices"] = _xero_rows(org.invoices.values(), "InvoiceID", invoice)
+        out["xero:items"] = _xero_rows(org.items.values(), "ItemID")
+        out["xero:payments"] = _xero_rows(org.payments.values(), "PaymentID", payment)
         return out
+
+
+def _xero_rows(records: Iterable[Any], id_field: str,
+               normalise: Callable[[dict[str, Any]], None] | None = None) -> Counter[str]:
+    """Xero records as a multiset of canonical rows: own id and update stamp left out, references resolved."""
+    rows: Counter[str] = Counter()
+    for record in records:
+        d = _as_dict(record)
+        d.pop(id_field), d.pop("UpdatedDateUTC")
+        if normalise:
+            normalise(d)
+        rows[_canon(d)] += 1
+    return rows
 
 
 def _zoho_row(rec: dict[str, Any], xref: dict[str, dict[str, str]], names: dict[str, Any]) -> dict[str, Any]:
@@ -377,6 +377,25 @@ def snapshot_diff(got: dict[str, Counter[str]], want: dict[str, Counter[str]], l
         for rec in only_w[:limit]:
             lines.append(f"  only clean: {json.dumps(rec)[:300]}")
     return "\n".join(lines)
+
+
+BACKOFF = 600  # failed records wait 5 minutes before a later cycle retries them
+
+
+def assert_converges(w: Any, want: dict[str, Counter[str]]) -> None:
+    """Faults gone, a later cycle (after the failed records' first backoff) completes to the clean state: nothing
+    left failing, nothing duplicated, both sandboxes as a run without faults left them."""
+    from app.services import review
+
+    w.xero.faults.update({"clear": True})
+    w.zoho.faults.update({"clear": True})
+    w.clock.advance(BACKOFF)
+    report = w.sync_service().sync()
+    assert report.outcome == "ok", report.message
+    assert review.failed_records(w.sync_service()) == []
+    assert duplicates(w.xero, w.zoho) == {}
+    got = snapshot(w.xero, w.zoho)
+    assert got == want, snapshot_diff(got, want)
 
 
 def counts(snap: dict[str, Counter[str]]) -> dict[str, int]:

@@ -13,11 +13,18 @@ import pytest
 
 from app.services import review
 from app.store.models import FailedRecord, Run
-from tests.faults.support import counts, duplicates, is_oauth, recorder, snapshot, snapshot_diff
+from tests.faults.support import (
+    BACKOFF,
+    assert_converges,
+    counts,
+    duplicates,
+    is_oauth,
+    recorder,
+    snapshot,
+)
 
 pytestmark = pytest.mark.slow
 
-BACKOFF = 600
 HTML_PAGE = (b"<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1>"
              b"<p>The upstream server did not answer.</p></body></html>")
 
@@ -46,16 +53,6 @@ def truncated(r: httpx.Response) -> httpx.Response:
 
 
 KINDS = [malformed, html_502, html_200, empty_200, truncated]
-
-
-def converge(w, want) -> None:
-    w.clock.advance(BACKOFF)
-    report = w.sync_service().sync()
-    assert report.outcome == "ok", report.message
-    assert review.failed_records(w.sync_service()) == []
-    assert duplicates(w.xero, w.zoho) == {}
-    got = snapshot(w.xero, w.zoho)
-    assert got == want, snapshot_diff(got, want)
 
 
 @pytest.mark.parametrize("every", [3, 4, 5])
@@ -87,7 +84,7 @@ def test_unreadable_bodies_after_the_request_was_processed(fault_world, clean_wo
         assert "Nothing is lost" in report.message or "need attention" in report.message, report.message
     for side in ("xero", "zoho"):
         w.hooks[side][:] = [h for h in w.hooks[side] if h is not spoil]
-    converge(w, clean_world_state)
+    assert_converges(w, clean_world_state)
 
 
 def test_an_endpoint_that_keeps_sending_garbage_fails_its_pair_only(fault_world, clean_world_state):
@@ -110,7 +107,7 @@ def test_an_endpoint_that_keeps_sending_garbage_fails_its_pair_only(fault_world,
     assert report.by_pair["contacts"].get("linked", 0) > 20 and report.by_pair["items"].get("linked", 0) > 5
     assert w.zoho_records("Invoices") == []
     w.hooks["xero"].remove(garbage)
-    converge(w, clean_world_state)
+    assert_converges(w, clean_world_state)
 
 
 def test_zoho_207_fails_the_bad_records_only_with_hints(fault_world, clean_world_state):

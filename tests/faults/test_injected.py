@@ -12,24 +12,17 @@ import pytest
 
 from app.services import review
 from app.store.models import Run
-from tests.faults.support import counts, duplicates, is_oauth, recorder, snapshot, snapshot_diff
+from tests.faults.support import (
+    assert_converges,
+    counts,
+    duplicates,
+    is_oauth,
+    recorder,
+    snapshot,
+    snapshot_diff,
+)
 
 pytestmark = pytest.mark.slow
-
-BACKOFF = 600  # failed records wait 5 minutes before a later cycle retries them
-
-
-def converges(w, want) -> None:
-    """Faults gone, a later cycle (after the failed records' first backoff) completes to the clean state."""
-    w.xero.faults.update({"clear": True})
-    w.zoho.faults.update({"clear": True})
-    w.clock.advance(BACKOFF)
-    report = w.sync_service().sync()
-    assert report.outcome == "ok", report.message
-    assert review.failed_records(w.sync_service()) == []
-    assert duplicates(w.xero, w.zoho) == {}
-    got = snapshot(w.xero, w.zoho)
-    assert got == want, snapshot_diff(got, want)
 
 
 @pytest.mark.parametrize(("seed", "html"), [(1, False), (2, False), (3, False), (4, True), (5, True)],
@@ -47,7 +40,7 @@ def test_ten_percent_server_errors_then_converges(fault_world, clean_world_state
     assert report.outcome in ("ok", "partial"), report.message
     if report.outcome == "partial":
         assert "Nothing is lost" in report.message or "need attention" in report.message, report.message
-    converges(w, clean_world_state)
+    assert_converges(w, clean_world_state)
     # exports land in the data dir too; the fixture's teardown scans them with everything else for credentials
     service = w.sync_service()
     exports = w.ctx.paths.data_dir / "exports"
