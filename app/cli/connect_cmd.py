@@ -11,7 +11,7 @@ from app.errors import AppError
 from app.integrations.xero.models import Connection as XeroConnection
 from app.services.connections import ConnectionService, ProviderStatus
 
-from .runtime import open_context
+from app.services.runtime import open_context
 
 
 def add_parsers(commands: argparse._SubParsersAction) -> None:

@@ -20,7 +20,7 @@ from app.services import reconcile as reconcile_service
 from app.services import review
 from app.services.sync import SyncService
 
-from .runtime import open_context
+from app.services.runtime import open_context
 
 PAIR_CHOICES = ["contacts", "items", "invoices", "payments", "deals"]
 

@@ -32,7 +32,7 @@ def run_gui(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    from app.cli.runtime import demo_paths
+    from app.services.runtime import demo_paths
 
     paths = demo_paths(args) if args.demo else resolve_paths(args.data_dir).ensure()
     setup_logging(paths.log_dir, console=args.verbose)
@@ -61,15 +61,14 @@ def run_gui(args: argparse.Namespace) -> int:
 
 def _terminal_demo(args: argparse.Namespace) -> int:
     """No desktop session: show the demo in the terminal instead (sign in to the sandbox, sync, report)."""
-    from app.cli.runtime import open_context
-    from app.cli.sync_cmd import _print_report
+    from app.services.runtime import open_context
     from app.services.sync import SyncService
 
     print("No desktop session was found, so here is the demo in the terminal.\n"
           "Signing in to the built-in Xero and Zoho CRM sandbox and running a sync…", flush=True)
     with open_context(args) as ctx:
         report = SyncService(ctx).sync(trigger="demo")
-        _print_report(report)
+        print(f"Sync run {report.run_id}: {report.message}")
         print(f"\nDemo data and logs are in {ctx.paths.data_dir}. Try `uv run main.py --demo sync --dry-run`, "
               "`--demo matches`, `--demo history` or `uv run main.py --help`.")
     return 0

@@ -1,4 +1,4 @@
-"""Builds the AppContext for a headless command from the global options (``--data-dir``, ``--endpoints``,
+"""Builds the AppContext for a headless command or the desktop app from the global options (``--data-dir``, ``--endpoints``,
 ``--demo``). In demo mode the sandbox runs in this process for the length of the command, its state kept in the
 data folder so consecutive commands see the same Xero and Zoho."""
 
