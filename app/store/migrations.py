@@ -25,8 +25,15 @@ def _v1_initial(db: pw.SqliteDatabase) -> None:
     db.create_tables(ALL_MODELS)
 
 
+def _v2_history_indexes(db: pw.SqliteDatabase) -> None:
+    from app.store.models import HistoryEntry
+
+    HistoryEntry._schema.create_indexes(safe=True)
+
+
 MIGRATIONS: list[tuple[int, Callable[[pw.SqliteDatabase], None]]] = [
     (1, _v1_initial),
+    (2, _v2_history_indexes),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -171,6 +171,10 @@ class HistoryEntry(BaseModel):
     error = JSONField(null=True)
     created_at = UTCDateTimeField(default=utcnow, index=True)
 
+    class Meta:
+        # The History page filters by pair or action and pages newest first: each index ends in the row id.
+        indexes = ((("profile", "pair"), False), (("profile", "action"), False))
+
 
 class FailedRecord(BaseModel):
     profile = pw.ForeignKeyField(Profile, backref="failed", on_delete="CASCADE")

@@ -1,0 +1,351 @@
+"""What the window's pages and the command line show: read-only queries that return plain frozen dataclasses.
+
+Nothing here writes, calls a service or touches the secret store, so any thread may read (the GUI thread included);
+no peewee row ever leaves this module. History is read with keyset paging over indexed columns, so a page of
+100,000 rows costs the same as a page of 100.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import peewee as pw
+
+from app.clock import Clock, SystemClock
+from app.services.words import PROVIDER_LABELS, pair_label, plural
+from app.store.models import (
+    Conflict,
+    Connection,
+    FailedRecord,
+    HistoryEntry,
+    Link,
+    MatchCandidate,
+    Profile,
+    Run,
+)
+from app.store.settings import get_setting
+
+SYNCED_ACTIONS = ("create", "update", "link", "archive", "delete", "undo")
+XERO_REFRESH_IDLE_DAYS = 60
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    id: int
+    trigger: str
+    started_at: datetime
+    ended_at: datetime | None
+    outcome: str
+    message: str
+    counts: dict[str, int]
+    xero_calls: int
+    zoho_calls: int
+    dry_run: bool
+
+    @property
+    def duration_s(self) -> float | None:
+        return (self.ended_at - self.started_at).total_seconds() if self.ended_at else None
+
+
+@dataclass(frozen=True)
+class DayTotal:
+    day: date
+    synced: int
+    failed: int
+
+
+@dataclass(frozen=True)
+class PairCount:
+    pair: str
+    label: str
+    linked: int
+    failed: int
+
+
+@dataclass(frozen=True)
+class Attention:
+    failed: int = 0
+    waiting: int = 0
+    conflicts: int = 0
+    matches: int = 0
+    reconnect: tuple[str, ...] = ()
+
+    @property
+    def total(self) -> int:
+        return self.failed + self.conflicts + self.matches + len(self.reconnect)
+
+    @property
+    def headline(self) -> str:
+        """One sentence for the one banner: reconnecting comes first, since nothing syncs until it is done."""
+        if self.reconnect:
+            return "Reconnect " + " and ".join(PROVIDER_LABELS.get(p, p) for p in self.reconnect) + \
+                " to keep syncing."
+        parts = []
+        if self.failed:
+            parts.append(f"{plural(self.failed, 'record')} could not be synced")
+        if self.conflicts:
+            parts.append(f"{plural(self.conflicts, 'conflict')} to settle")
+        if self.matches:
+            parts.append(f"{plural(self.matches, 'possible match', 'possible matches')} to confirm")
+        return "; ".join(parts) + "." if parts else ""
+
+    @property
+    def page(self) -> str:
+        """The page the banner's button opens."""
+        if self.reconnect:
+            return "connections"
+        return "failed" if self.failed else "conflicts" if self.total else ""
+
+
+@dataclass(frozen=True)
+class ConnectionHealth:
+    provider: str
+    label: str
+    connected: bool
+    organisation: str = ""
+    dc: str = ""
+    user: str = ""
+    reconnect_by: datetime | None = None
+    needs_sign_in: bool = False
+    budget: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class HistoryFilter:
+    pairs: tuple[str, ...] = ()
+    actions: tuple[str, ...] = ()
+    direction: str = ""
+    text: str = ""
+    since: datetime | None = None
+    until: datetime | None = None
+    run_id: int | None = None
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    id: int
+    run_id: int
+    at: datetime
+    pair: str
+    action: str
+    direction: str
+    record_name: str
+    xero_id: str | None
+    zoho_id: str | None
+    changes: dict[str, Any]
+    error: dict[str, Any] | None
+    mapping_version: int
+
+
+@dataclass(frozen=True)
+class FailedItem:
+    id: int
+    pair: str
+    direction: str
+    source_id: str
+    record_name: str
+    reason: str
+    error: dict[str, Any] | None
+    attempts: int
+    first_failed_at: datetime
+    last_failed_at: datetime
+    next_attempt_at: datetime | None
+    status: str  # open | waiting | ignored
+
+    @property
+    def waiting(self) -> bool:
+        return self.status == "waiting"
+
+
+@dataclass(frozen=True)
+class ConflictItem:
+    id: int
+    pair: str
+    record_name: str
+    fields: dict[str, dict[str, Any]]
+    created_at: datetime
+    xero_id: str | None
+    zoho_id: str | None
+    resolution: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class MatchItem:
+    id: int
+    pair: str
+    xero_id: str
+    zoho_id: str
+    xero_name: str
+    zoho_name: str
+    score: float
+    evidence: tuple[str, ...]
+    status: str
+
+
+def run_summary(row: Run) -> RunSummary:
+    return RunSummary(row.id, row.trigger, row.started_at, row.ended_at, row.outcome, row.message,
+                      dict(row.counts or {}), row.xero_calls, row.zoho_calls, row.dry_run)
+
+
+def _history_row(h: HistoryEntry) -> HistoryRow:
+    return HistoryRow(h.id, h.run_id, h.created_at, h.pair, h.action, h.direction, h.record_name, h.xero_id,
+                      h.zoho_id, dict(h.changes or {}), h.error, h.mapping_version)
+
+
+class Views:
+    def __init__(self, profile: Profile, clock: Clock | None = None) -> None:
+        self.profile = profile
+        self.clock = clock or SystemClock()
+
+    @classmethod
+    def of(cls, ctx: Any) -> Views:
+        """Views on an :class:`~app.services.context.AppContext`'s profile and clock."""
+        return cls(ctx.profile, ctx.clock)
+
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self.clock.time(), UTC)
+
+    # ----- runs ------------------------------------------------------------------------------------------------
+    def runs(self, limit: int = 5, *, before_id: int | None = None, include_dry_runs: bool = False
+             ) -> list[RunSummary]:
+        query = Run.select().where(Run.profile == self.profile)
+        if not include_dry_runs:
+            query = query.where(Run.dry_run == False)  # noqa: E712 - peewee expression
+        if before_id is not None:
+            query = query.where(Run.id < before_id)
+        return [run_summary(r) for r in query.order_by(Run.id.desc()).limit(limit)]
+
+    def run(self, run_id: int) -> RunSummary | None:
+        row = Run.get_or_none(Run.id == run_id, Run.profile == self.profile)
+        return run_summary(row) if row else None
+
+    def last_successful(self) -> RunSummary | None:
+        row = (Run.select().where(Run.profile == self.profile, Run.dry_run == False,  # noqa: E712
+                                  Run.outcome.in_(("ok", "partial")))
+               .order_by(Run.id.desc()).first())
+        return run_summary(row) if row else None
+
+    def daily_totals(self, days: int) -> list[DayTotal]:
+        """Records synced and failed per local day, oldest first, one entry per day (zeros included).
+
+        Grouped by UTC hour in SQL (at most 24 groups a day), then folded into the user's local days."""
+        today = self.now().astimezone().date()
+        first = today - timedelta(days=days - 1)
+        start_utc = datetime.combine(first, datetime.min.time()).astimezone().astimezone(UTC)
+        hour = pw.fn.substr(HistoryEntry.created_at, 1, 13).coerce(False)
+        synced = pw.fn.sum(pw.Case(None, [(HistoryEntry.action.in_(SYNCED_ACTIONS), 1)], 0))
+        failed = pw.fn.sum(pw.Case(None, [(HistoryEntry.action == "fail", 1)], 0))
+        rows = (HistoryEntry.select(hour.alias("hour"), synced.alias("synced"), failed.alias("failed"))
+                .where(HistoryEntry.profile == self.profile,
+                       HistoryEntry.created_at >= start_utc)
+                .group_by(hour).tuples())
+        totals: dict[date, list[int]] = defaultdict(lambda: [0, 0])
+        for hour_text, n_synced, n_failed in rows:
+            day = datetime.fromisoformat(f"{hour_text}:00:00+00:00").astimezone().date()
+            totals[day][0] += n_synced or 0
+            totals[day][1] += n_failed or 0
+        return [DayTotal(d, *totals.get(d, (0, 0))) for d in (first + timedelta(days=i) for i in range(days))]
+
+    # ----- what is linked and what needs a person --------------------------------------------------------------
+    def pair_counts(self) -> list[PairCount]:
+        from app.core.engine import PAIR_ORDER
+        from app.services.mappings import current_mappings
+
+        linked = dict(Link.select(Link.pair, pw.fn.count(Link.id)).where(
+            Link.profile == self.profile, Link.xero_id.is_null(False), Link.zoho_id.is_null(False),
+            Link.state == "active").group_by(Link.pair).tuples())
+        failed = dict(FailedRecord.select(FailedRecord.pair, pw.fn.count(FailedRecord.id)).where(
+            FailedRecord.profile == self.profile, FailedRecord.status == "open").group_by(FailedRecord.pair).tuples())
+        mappings = current_mappings(self.profile)
+        return [PairCount(p, pair_label(p, mappings[p].zoho_module), linked.get(p, 0), failed.get(p, 0))
+                for p in PAIR_ORDER if p in mappings and mappings[p].enabled and p != "payments"]
+
+    def attention(self) -> Attention:
+        by_status = dict(FailedRecord.select(FailedRecord.status, pw.fn.count(FailedRecord.id)).where(
+            FailedRecord.profile == self.profile).group_by(FailedRecord.status).tuples())
+        conflicts = Conflict.select().where(Conflict.profile == self.profile, Conflict.status == "open").count()
+        matches = MatchCandidate.select().where(MatchCandidate.profile == self.profile,
+                                                MatchCandidate.status == "pending").count()
+        reconnect = tuple(h.provider for h in self.connections() if h.needs_sign_in)
+        return Attention(by_status.get("open", 0), by_status.get("waiting", 0), conflicts, matches, reconnect)
+
+    def connections(self) -> list[ConnectionHealth]:
+        """Each side as last seen: no network call and no secret store, so it is instant and safe anywhere."""
+        rows = {c.provider: c for c in Connection.select().where(Connection.profile == self.profile)}
+        out = []
+        for provider in ("xero", "zoho"):
+            conn = rows.get(provider)
+            label = PROVIDER_LABELS[provider]
+            budget = get_setting(self.profile, f"{provider}.last_budget") or {}
+            if conn is None:
+                out.append(ConnectionHealth(provider, label, False, budget=budget))
+                continue
+            reconnect_by = None
+            if provider == "xero" and conn.refresh_token_issued_at:
+                reconnect_by = conn.refresh_token_issued_at + timedelta(days=XERO_REFRESH_IDLE_DAYS)
+            needs = bool(get_setting(self.profile, f"{provider}.needs_sign_in"))
+            out.append(ConnectionHealth(provider, label, not needs, conn.org_name, conn.dc, conn.user_name,
+                                        reconnect_by, needs, budget))
+        return out
+
+    # ----- history ---------------------------------------------------------------------------------------------
+    def _history_query(self, f: HistoryFilter, *columns: Any) -> pw.ModelSelect:
+        query = HistoryEntry.select(*columns).where(HistoryEntry.profile == self.profile)
+        if f.pairs:
+            query = query.where(HistoryEntry.pair.in_(f.pairs))
+        if f.actions:
+            query = query.where(HistoryEntry.action.in_(f.actions))
+        if f.direction:
+            query = query.where(HistoryEntry.direction == f.direction)
+        if f.text:
+            query = query.where(HistoryEntry.record_name.contains(f.text))
+        if f.since:
+            query = query.where(HistoryEntry.created_at >= f.since)
+        if f.until:
+            query = query.where(HistoryEntry.created_at < f.until)
+        if f.run_id is not None:
+            query = query.where(HistoryEntry.run == f.run_id)
+        return query
+
+    def history_count(self, f: HistoryFilter = HistoryFilter()) -> int:
+        return self._history_query(f, HistoryEntry.id).count()
+
+    def history_page(self, f: HistoryFilter = HistoryFilter(), *, before_id: int | None = None,
+                     limit: int = 100) -> list[HistoryRow]:
+        """Newest first; the next page starts ``before_id`` = the last row's id (stable while rows are added)."""
+        query = self._history_query(f)
+        if before_id is not None:
+            query = query.where(HistoryEntry.id < before_id)
+        return [_history_row(h) for h in query.order_by(HistoryEntry.id.desc()).limit(limit)]
+
+    def history_ids(self, f: HistoryFilter = HistoryFilter()) -> list[int]:
+        query = self._history_query(f, HistoryEntry.id).order_by(HistoryEntry.id.desc())
+        return [i for (i,) in query.tuples()]
+
+    def history_rows(self, ids: list[int]) -> list[HistoryRow]:
+        rows = {h.id: h for h in HistoryEntry.select().where(HistoryEntry.profile == self.profile,
+                                                              HistoryEntry.id.in_(ids))}
+        return [_history_row(rows[i]) for i in ids if i in rows]
+
+    # ----- failed records, conflicts, matches -----------------------------------------------------------------
+    def failed(self, *, include_ignored: bool = False) -> list[FailedItem]:
+        statuses = ("open", "waiting", "ignored") if include_ignored else ("open", "waiting")
+        query = FailedRecord.select().where(FailedRecord.profile == self.profile,
+                                            FailedRecord.status.in_(statuses))
+        return [FailedItem(r.id, r.pair, r.direction, r.source_id, r.record_name, r.hint, r.error, r.attempts,
+                           r.first_failed_at, r.last_failed_at, r.next_attempt_at, r.status)
+                for r in query.order_by(FailedRecord.last_failed_at.desc(), FailedRecord.id.desc())]
+
+    def conflicts(self) -> list[ConflictItem]:
+        query = (Conflict.select(Conflict, Link.xero_id, Link.zoho_id).join(Link)
+                 .where(Conflict.profile == self.profile, Conflict.status == "open").order_by(Conflict.created_at))
+        return [ConflictItem(c.id, c.pair, c.record_name, dict(c.fields or {}), c.created_at, c.link.xero_id,
+                             c.link.zoho_id, c.resolution) for c in query]
+
+    def matches(self, status: str = "pending") -> list[MatchItem]:
+        query = MatchCandidate.select().where(MatchCandidate.profile == self.profile, MatchCandidate.status == status)
+        return [MatchItem(m.id, m.pair, m.xero_id, m.zoho_id, m.xero_name, m.zoho_name, m.score,
+                          tuple(m.evidence or ()), m.status) for m in query.order_by(MatchCandidate.id)]

@@ -1,0 +1,124 @@
+"""The words a bookkeeper reads, shared by the window and the command line: counts with the right plural, pair and
+action names in Xero's and Zoho's own terms, directions as arrows, times in the user's time zone."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+_IRREGULAR = {"match": "matches", "entry": "entries", "difference": "differences", "this": "these",
+              "needs": "need", "was": "were", "is": "are", "has": "have", "it": "they"}
+
+XERO_NOUNS = {"contacts": "Contacts", "items": "Items", "invoices": "Invoices", "payments": "Payments",
+              "deals": "Invoices"}
+ZOHO_MODULE_NOUNS = {"Accounts": "Accounts", "Contacts": "Contacts", "Leads": "Leads", "Products": "Products",
+                     "Invoices": "Invoices", "Deals": "Deals"}
+DEFAULT_MODULES = {"contacts": "Accounts", "items": "Products", "invoices": "Invoices", "payments": "Invoices",
+                   "deals": "Deals"}
+
+ACTION_LABELS = {"create": "Created", "update": "Updated", "link": "Linked", "skip": "Skipped",
+                 "conflict": "Conflict", "archive": "Archived", "delete": "Deleted", "fail": "Failed",
+                 "undo": "Undone"}
+DIRECTION_LABELS = {"xero->zoho": "Xero → Zoho CRM", "zoho->xero": "Zoho CRM → Xero"}
+DIRECTION_ARROWS = {"xero->zoho": "→", "zoho->xero": "←"}
+TRIGGER_LABELS = {"manual": "Sync now", "schedule": "Scheduled", "cli": "Command line", "demo": "Demo",
+                  "retry": "Retry", "undo": "Undo", "match": "Match confirmed", "conflict": "Conflict resolved",
+                  "reconcile": "Comparison", "wake": "After sleep", "resume": "Resumed", "push": "Sent now",
+                  "historical": "Historical sync"}
+PROVIDER_LABELS = {"xero": "Xero", "zoho": "Zoho CRM"}
+
+
+def plural(n: int, singular: str, plural_form: str | None = None) -> str:
+    """``plural(1, "record")`` → "1 record"; ``plural(1204, "invoice")`` → "1,204 invoices"."""
+    if n == 1:
+        return f"1 {singular}"
+    if plural_form is None:
+        head, _, last = singular.rpartition(" ")
+        word = _IRREGULAR.get(last) or (last[:-1] + "ies" if last.endswith("y") and last[-2:-1] not in "aeiou"
+                                        else last + ("es" if last.endswith(("s", "x", "ch", "sh")) else "s"))
+        plural_form = f"{head} {word}" if head else word
+    return f"{n:,} {plural_form}"
+
+
+def pair_label(pair: str, zoho_module: str | None = None) -> str:
+    """"Contacts ⇄ Accounts", "Items ⇄ Products"; deals go one way: "Closed Won deals → Invoices"."""
+    if pair == "deals":
+        return "Closed Won deals → Invoices"
+    if pair == "payments":
+        return "Payments → Invoices"
+    module = zoho_module or DEFAULT_MODULES.get(pair, pair.title())
+    return f"{XERO_NOUNS.get(pair, pair.title())} ⇄ {ZOHO_MODULE_NOUNS.get(module, module.replace('_', ' '))}"
+
+
+def action_label(action: str) -> str:
+    return ACTION_LABELS.get(action, action.replace("_", " ").capitalize())
+
+
+def direction_label(direction: str) -> str:
+    return DIRECTION_LABELS.get(direction, "")
+
+
+def trigger_label(trigger: str) -> str:
+    return TRIGGER_LABELS.get(trigger, trigger.replace("_", " ").capitalize())
+
+
+def local(dt: datetime) -> datetime:
+    """An aware datetime in the user's time zone (naive ones are taken as UTC, as the store writes them)."""
+    from datetime import UTC
+
+    return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).astimezone()
+
+
+def local_time(dt: datetime | None, now: datetime | None = None) -> str:
+    """"Today 10:42", "Yesterday 16:05", "3 Dec 10:42", "3 Dec 2025 10:42" (another year)."""
+    if dt is None:
+        return "never"
+    when = local(dt)
+    today = local(now).date() if now else datetime.now().astimezone().date()
+    clock = when.strftime("%H:%M")
+    if when.date() == today:
+        return f"Today {clock}"
+    if when.date() == today - timedelta(days=1):
+        return f"Yesterday {clock}"
+    day = f"{when.day} {when.strftime('%b')}"
+    if when.year != today.year:
+        day += f" {when.year}"
+    return f"{day} {clock}"
+
+
+def duration(seconds: float | None) -> str:
+    """"under a second", "12 seconds", "3 min 5 s", "1 h 20 min"."""
+    if seconds is None:
+        return ""
+    if seconds < 1:
+        return "under a second"
+    if seconds < 60:
+        return plural(round(seconds), "second")
+    minutes, secs = divmod(round(seconds), 60)
+    if minutes < 60:
+        return f"{minutes} min {secs} s" if secs else f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+
+
+_OUTCOME_LABELS = {"running": "Running", "ok": "Finished", "partial": "Finished with problems", "failed": "Failed",
+                   "paused": "Paused", "cancelled": "Cancelled", "braked": "Stopped for your confirmation",
+                   "interrupted": "Interrupted"}
+
+
+def outcome_label(outcome: str) -> str:
+    return _OUTCOME_LABELS.get(outcome, outcome.capitalize())
+
+
+_COUNT_WORDS = [("created", "created"), ("updated", "updated"), ("linked", "linked"), ("archived", "archived"),
+                ("deleted", "deleted"), ("conflicts", "conflict"), ("queued_for_review", "waiting for review"),
+                ("failed", "failed")]
+
+
+def counts_sentence(counts: dict[str, int]) -> str:
+    """"12 created, 3 updated, 1 conflict" — the counts of a run in words ("" when nothing happened)."""
+    parts = []
+    for key, word in _COUNT_WORDS:
+        n = counts.get(key, 0)
+        if n:
+            parts.append(plural(n, word) if key == "conflicts" else f"{n:,} {word}")
+    return ", ".join(parts)
