@@ -1,10 +1,14 @@
-"""Access tokens in memory, refresh tokens in the secret store, one refresh at a time.
+"""Access and refresh tokens in the secret store, one refresh at a time.
 
 :class:`TokenManager` is the ``TokenSource`` the API sessions use. It refreshes shortly before expiry or after the
 server rejected the token, under a lock so concurrent callers never race (Zoho throttles token minting; Xero rotates
 refresh tokens and a lost rotation breaks the connection). A rotated refresh token is written to the secret store
 *before* the new access token is used: if the app dies right after the refresh, the old token still works for
 Xero's 30-minute grace window, and the next start recovers with it.
+
+The access token is kept too (under its own key, with its expiry under another: Windows Credential Manager holds at
+most 2,560 bytes an entry), so the next command or app start reuses it instead of minting a new one — Zoho allows
+only about ten new access tokens per ten minutes.
 """
 
 from __future__ import annotations
@@ -46,6 +50,11 @@ def refresh_token_key(provider: str, profile: str) -> str:
     return f"{provider}:{profile}:refresh_token"
 
 
+def access_token_keys(provider: str, profile: str) -> tuple[str, str]:
+    """The secret-store keys of the access token and of its expiry (epoch seconds)."""
+    return f"{provider}:{profile}:access_token", f"{provider}:{profile}:access_expires_at"
+
+
 class TokenManager:
     """Hands out ``Authorization`` header values for one provider and profile."""
 
@@ -61,6 +70,7 @@ class TokenManager:
     ) -> None:
         self.provider = provider
         self.key = refresh_token_key(provider, profile)
+        self.access_key, self.expiry_key = access_token_keys(provider, profile)
         self.store = store
         self.refresher = refresher
         self.clock = clock
@@ -69,11 +79,14 @@ class TokenManager:
         self._lock = threading.Lock()
         self._access: str | None = None
         self._expires_at = 0.0
+        self._loaded = False
         self.refreshes = 0
 
     # ----- TokenSource ---------------------------------------------------------------------------------------
     def authorization_header(self) -> str:
         with self._lock:
+            if not self._loaded:
+                self._load_saved_locked()
             if self._access is None or self.clock.time() >= self._expires_at - EARLY_REFRESH_SECONDS:
                 self._refresh_locked()
             return f"{self.header_prefix} {self._access}"
@@ -83,6 +96,23 @@ class TokenManager:
         with self._lock:
             if header == f"{self.header_prefix} {self._access}":
                 self._access = None
+                self._delete_saved_access()
+
+    def _load_saved_locked(self) -> None:
+        """The access token an earlier command or app start saved, if it still has time left."""
+        self._loaded = True
+        token, expiry = self.store.get(self.access_key), self.store.get(self.expiry_key)
+        try:
+            expires_at = float(expiry) if expiry else 0.0
+        except ValueError:
+            expires_at = 0.0
+        if token and self.clock.time() < expires_at - EARLY_REFRESH_SECONDS:
+            self._access, self._expires_at = token, expires_at
+
+    def _delete_saved_access(self) -> None:
+        for key in (self.access_key, self.expiry_key):
+            if self.store.get(key) is not None:
+                self.store.delete(key)
 
     # ----- lifecycle -----------------------------------------------------------------------------------------
     def install(self, grant: TokenGrant) -> None:
@@ -104,6 +134,7 @@ class TokenManager:
             token = self.store.get(self.key)
             if token is not None:
                 self.store.delete(self.key)
+            self._delete_saved_access()
             self._access = None
             return token
 
@@ -123,3 +154,6 @@ class TokenManager:
     def _use(self, grant: TokenGrant) -> None:
         self._access = grant.access_token
         self._expires_at = self.clock.time() + float(grant.expires_in)
+        self._loaded = True
+        self.store.set(self.access_key, grant.access_token)
+        self.store.set(self.expiry_key, repr(self._expires_at))
