@@ -10,6 +10,7 @@ DEFAULTS: dict[str, Any] = {
     "sync.interval_minutes": 15,
     "sync.paused": False,
     "history.retention_days": 180,
+    "reconcile.interval_hours": 24,  # the full comparison on its own schedule (0 = off, 168 = weekly)
     "xero.redirect_port": 8765,
     "xero.redirect_host": "localhost",
     "xero.client_id": "",
