@@ -11,6 +11,7 @@ class AppError(Exception):
     """Base for every error meant for the user."""
 
     title = "Something went wrong"
+    exit_code = 1  # what a headless command exits with when this error ends it
 
     def __init__(self, message: str, *, title: str | None = None, technical: str = "") -> None:
         super().__init__(message)
@@ -25,6 +26,14 @@ class AppError(Exception):
 
 class ConfigError(AppError):
     title = "Settings need attention"
+    exit_code = 2
+
+
+class Busy(AppError):
+    """Another sync or change holds the data folder's run lock; nothing was written."""
+
+    title = "Already running"
+    exit_code = 4
 
 
 class Cancelled(AppError):
@@ -56,6 +65,7 @@ class RateLimited(AppError):
     """The service asked us to slow down. ``scope`` is 'minute', 'day', 'concurrent' or 'credits'."""
 
     title = "Waiting for the API limit"
+    exit_code = 3
 
     def __init__(self, provider: str, retry_after: float | None, scope: str = "minute", technical: str = "") -> None:
         self.provider = provider

@@ -58,7 +58,7 @@ def run_command(args: argparse.Namespace) -> int:
             return sync_cmd.run(args)
     except AppError as exc:
         print(f"{exc.title}: {exc.message}", file=sys.stderr)
-        return 2 if exc.__class__.__name__ == "ConfigError" else 1
+        return exc.exit_code
     except KeyboardInterrupt:
         print("Stopped.", file=sys.stderr)
         return 130
