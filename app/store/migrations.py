@@ -31,9 +31,16 @@ def _v2_history_indexes(db: pw.SqliteDatabase) -> None:
     HistoryEntry._schema.create_indexes(safe=True)
 
 
+def _v3_historical_queue(db: pw.SqliteDatabase) -> None:
+    from app.store.models import HistoricalJob
+
+    db.create_tables([HistoricalJob])
+
+
 MIGRATIONS: list[tuple[int, Callable[[pw.SqliteDatabase], None]]] = [
     (1, _v1_initial),
     (2, _v2_history_indexes),
+    (3, _v3_historical_queue),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -242,7 +242,32 @@ class WriteIntent(BaseModel):
         indexes = ((("profile", "pair", "target", "source_id"), True),)
 
 
+class HistoricalJob(BaseModel):
+    """A historical sync waiting in (or done with) the queue: which pairs, which way, from which date.
+
+    Kept in the database so the queue outlives the app: a job interrupted by quitting resumes where its last run
+    stopped (the engine keeps its own page position for a read from that date)."""
+
+    profile = pw.ForeignKeyField(Profile, backref="historical_jobs", on_delete="CASCADE")
+    direction = pw.CharField(default="both")  # both | xero_to_zoho | zoho_to_xero
+    pairs = JSONField(default=list)
+    since = UTCDateTimeField()
+    range_label = pw.CharField(default="")  # "Last 30 days", "Since 3 Nov 2026"
+    status = pw.CharField(default="queued")  # queued | running | done | failed | paused | cancelled
+    record_count = pw.IntegerField(null=True)  # counted before starting (None: not counted yet)
+    estimate_s = pw.FloatField(null=True)
+    run = pw.ForeignKeyField(Run, null=True, on_delete="SET NULL")
+    message = pw.TextField(default="")
+    counts = JSONField(default=dict)
+    created_at = UTCDateTimeField(default=utcnow)
+    started_at = UTCDateTimeField(null=True)
+    finished_at = UTCDateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("profile", "status"), False),)
+
+
 ALL_MODELS = [
     Profile, Connection, Setting, MappingVersion, Link, Cursor, Run, HistoryEntry, FailedRecord, Conflict,
-    MatchCandidate, WriteIntent,
+    MatchCandidate, WriteIntent, HistoricalJob,
 ]
