@@ -79,7 +79,7 @@ def contact_fields(c: Contact) -> dict[str, Any]:
     }
     for kind in PHONE_TYPES:
         phone = c.phone(kind)
-        f[f"Phones.{kind}"] = (phone.full or None) if phone else None
+        f[f"Phones.{kind}"] = phone_text(phone) if phone else None
         f[f"Phones.{kind}.CountryCode"] = (phone.country_code or None) if phone else None
     for kind in ADDRESS_TYPES:
         address = c.address(kind)
@@ -120,15 +120,41 @@ def build_contact(op: WriteOp) -> Contact:
     return c
 
 
-_AREA = re.compile(r"^\(?(0\d)\)?\s+(\d[\d ]+)$")
+def phone_text(phone: Phone) -> str | None:
+    """One Xero phone (country code, area code and number kept apart) as a person writes it: ``+64 9 555 0100``
+    with its country code when Xero has one (the area code's trunk 0 dropped after it), ``02 9555 0101`` if not."""
+    area, number = phone.area_code.strip(), phone.number.strip()
+    if not number and not area:
+        return None
+    country = phone.country_code.strip().lstrip("+")
+    if country:  # the trunk 0 is not dialled after a country code: 02 → 2, a mobile's 0412 → 412
+        if area.startswith("0"):
+            area = area[1:]
+        elif not area and number.startswith("0"):
+            number = number[1:]
+        return " ".join(p for p in (f"+{country}", area, number) if p)
+    return " ".join(p for p in (area, number) if p)
+
+
+_INTERNATIONAL = re.compile(r"^(?:\+|00)(\d{1,3})[\s\-.]+(?:\(0?(\d{1,4})\)|(\d{1,4}))[\s\-.]+(\d.*)$")
+_NATIONAL = re.compile(r"^\(?(0\d)\)?[\s\-.]+(\d.*)$")
 
 
 def _phone(kind: str, full: Any, country_code: Any) -> Phone:
-    """Split an Australian "02 9555 0101" back into area code and number, as Xero stores it."""
+    """A phone as typed in Zoho back into Xero's parts: ``+64 9 555 0100`` → country 64, area 9, number
+    ``555 0100``; an Australian ``(02) 9555 0101`` → area 02 with the contact's country code. An extension and
+    anything that does not split cleanly stay in the number, as typed."""
     text = str(full or "").strip()
-    match = _AREA.match(text)
-    area, number = (match.group(1), match.group(2)) if match else ("", text)
-    return Phone(kind, number, area, str(country_code or "") if text else "")
+    if not text:
+        return Phone(kind)
+    match = _INTERNATIONAL.match(text)
+    if match:
+        return Phone(kind, match.group(4).strip(), match.group(2) or match.group(3), match.group(1))
+    if text.startswith(("+", "00")):
+        return Phone(kind, text)
+    match = _NATIONAL.match(text)
+    area, number = (match.group(1), match.group(2).strip()) if match else ("", text)
+    return Phone(kind, number, area, str(country_code or ""))
 
 
 class XeroContactsPort:
