@@ -10,20 +10,17 @@ as JSON numbers.
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
+import openapi_core
 import pytest
+import yaml
+from openapi_core.datatypes import RequestParameters
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
+from ..reference import reference_file
 from .conftest import login
-
-yaml = pytest.importorskip("yaml")
-openapi_core = pytest.importorskip("openapi_core")
-from openapi_core.datatypes import RequestParameters  # noqa: E402
-
-SPEC = Path(__file__).resolve().parents[3] / ".." / "shared" / "reference" / "xero_accounting.yaml"
 
 
 class _Request:
@@ -53,9 +50,7 @@ class _Response:
 
 @pytest.fixture(scope="module")
 def spec():
-    if not SPEC.exists():
-        pytest.skip(f"Xero OpenAPI spec not found at {SPEC}")
-    with SPEC.open("rb") as fh:
+    with reference_file("xero_accounting.yaml").open("rb") as fh:
         data = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     return openapi_core.OpenAPI.from_dict(data, config=openapi_core.Config(spec_validator_cls=None))
 

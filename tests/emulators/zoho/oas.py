@@ -1,6 +1,7 @@
 """Zoho's own CRM v8 OpenAPI 3.0 files, made loadable by openapi-core, and a response checker for httpx.
 
-The files live in ``../shared/reference/zoho`` beside the repository (CI clones the repo with ``shared`` beside it).
+The files live in ``../shared/reference/zoho`` beside the repository (CI clones the repo with ``shared`` beside it);
+when they are missing, :func:`prepare` fails the test with a message saying where they were looked for.
 They are never modified: each is loaded, adapted in memory and written to a temporary directory.
 
 Adaptations, each as narrow as possible:
@@ -36,8 +37,8 @@ import httpx
 from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 
-REPO = Path(__file__).resolve().parents[3]
-SPEC_DIR = REPO.parent / "shared" / "reference" / "zoho"
+from ..reference import reference_file
+
 PREFIX = "https://raw.githubusercontent.com/Zohocorp-Pvt-Ltd/crm-oas/refs/heads/main/v8.0/"
 FILES = ["common", "record", "fields", "modules", "org", "users", "currencies"]
 SERVER = "https://zohoapis.com"
@@ -75,7 +76,7 @@ def prepare(target: Path) -> dict[str, Path]:
         return node
 
     for name in FILES:
-        docs[name] = _walk(json.loads((SPEC_DIR / f"{name}.json").read_text(encoding="utf-8")), rewrite)
+        docs[name] = _walk(json.loads(reference_file(f"zoho/{name}.json").read_text(encoding="utf-8")), rewrite)
 
     record = docs["record"]
     for ops in record["paths"].values():

@@ -1,0 +1,26 @@
+"""The real API specs the contract tests check the emulators against: ``../shared/reference`` beside the repository.
+
+CI always clones it there. When it is missing the contract tests fail (not skip) with a message saying where the
+files were looked for: a green run without them would claim a check that never happened.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference"
+
+
+def reference_file(relative: str) -> Path:
+    """``REFERENCE / relative``, or a failed test that says where the file should be."""
+    path = REFERENCE / relative
+    if not path.is_file():
+        pytest.fail(
+            f"API reference file missing: {path}\n"
+            f"The contract tests validate the emulators against the real API specs in {REFERENCE}, which must sit "
+            "beside the repository (../shared/reference). Put the shared folder there and run the tests again.",
+            pytrace=False,
+        )
+    return path
