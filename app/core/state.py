@@ -22,8 +22,12 @@ from app.store.models import (
     Run,
     WriteIntent,
 )
+from app.store.settings import get_setting
 
-RETRY_BACKOFF_MINUTES = (5, 15, 60, 240, 720)
+#: Each retry of a failed record waits this many times the first delay (the ``retry.first_delay_minutes`` setting),
+#: at most a day: 5, 15, 60, 240, 720 minutes by default.
+RETRY_BACKOFF_STEPS = (1, 3, 12, 48, 144)
+RETRY_MAX_MINUTES = 24 * 60
 WAITING_RECHECK_HOURS = 24
 
 
@@ -211,7 +215,8 @@ def record_failure(profile: Profile, run: Run, pair: str, direction: str, source
     if waiting:
         row.next_attempt_at = now + timedelta(hours=WAITING_RECHECK_HOURS)
     else:
-        delay = RETRY_BACKOFF_MINUTES[min(row.attempts - 1, len(RETRY_BACKOFF_MINUTES) - 1)]
+        step = RETRY_BACKOFF_STEPS[min(row.attempts - 1, len(RETRY_BACKOFF_STEPS) - 1)]
+        delay = min(RETRY_MAX_MINUTES, step * int(get_setting(profile, "retry.first_delay_minutes")))
         row.next_attempt_at = now + timedelta(minutes=delay)
     row.save()
     return row

@@ -24,6 +24,12 @@ DEFAULTS: dict[str, Any] = {
     "deletes.archive_xero_on_zoho_delete": False,
     "brake.min_records": 5,
     "brake.fraction": 0.10,
+    "xero.plan": "standard",
+    "reconcile.schedule": "daily",
+    "retry.first_delay_minutes": 5,
+    "app.start_with_os": False,
+    "app.start_minimised": False,
+    "app.notifications": True,
 }
 
 
