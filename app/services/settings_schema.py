@@ -207,10 +207,10 @@ def _declare() -> tuple[Setting, ...]:
                 "Xero allows 5,000 API calls a day per organisation, 1,000 on the Starter plan.", "choice",
                 d["xero.plan"], choices=(("standard", "Standard or higher (5,000 calls a day)"),
                                          ("starter", "Starter (1,000 calls a day)"))),
-        Setting("reconcile.schedule", SCHEDULE, "Compare both systems in full",
+        Setting("reconcile.interval_hours", SCHEDULE, "Compare both systems in full",
                 "A full comparison finds anything a sync could have missed. It reads every record, so it costs "
-                "more calls than a sync.", "choice", d["reconcile.schedule"],
-                choices=(("daily", "Every day"), ("weekly", "Every week"), ("off", "Only when I ask"))),
+                "more calls than a sync.", "choice", d["reconcile.interval_hours"],
+                choices=((24, "Every day"), (168, "Every week"), (0, "Only when I ask"))),
         *_pair_settings(),
         Setting("deletes.archive_xero_on_zoho_delete", DELETIONS,
                 "Archive the Xero contact when its Zoho CRM account is deleted",

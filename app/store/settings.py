@@ -25,7 +25,6 @@ DEFAULTS: dict[str, Any] = {
     "brake.min_records": 5,
     "brake.fraction": 0.10,
     "xero.plan": "standard",
-    "reconcile.schedule": "daily",
     "retry.first_delay_minutes": 5,
     "app.start_with_os": False,
     "app.start_minimised": False,

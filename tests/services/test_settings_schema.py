@@ -35,7 +35,7 @@ def test_every_setting_has_words_a_default_that_validates_and_a_known_section():
     for key in ("pairs.contacts.enabled", "pairs.contacts.direction", "pairs.contacts.conflict_policy",
                 "pairs.contacts.first_link_policy", "deletes.archive_xero_on_zoho_delete", "brake.fraction",
                 "brake.min_records", "retry.first_delay_minutes", "history.retention_days", "app.start_with_os",
-                "app.start_minimised", "app.notifications", "reconcile.schedule", "sync.interval_minutes"):
+                "app.start_minimised", "app.notifications", "reconcile.interval_hours", "sync.interval_minutes"):
         assert key in spec, key
 
 
@@ -52,7 +52,7 @@ def test_one_way_pairs_offer_only_the_direction_the_engine_runs():
     ("history.retention_days", 3, "Keep history for must be 7 to 3,650 days."),
     ("brake.fraction", 0.0, "Stop before archiving more than must be between 1% and 100%."),
     ("brake.min_records", "five", "…but always allow up to must be a whole number."),
-    ("reconcile.schedule", "hourly",
+    ("reconcile.interval_hours", 1,
      "Compare both systems in full: choose one of Every day, Every week, Only when I ask."),
     ("pairs.deals.trigger_stage", "  ", "Stage that creates the invoice cannot be empty."),
 ])
