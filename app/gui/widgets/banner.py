@@ -1,0 +1,78 @@
+"""The one banner a page shows when the user must act: an icon, a sentence and a button to the place to act.
+
+Its tint is mixed from the palette (so it suits light and dark mode): amber for "look at this", red only when
+records failed.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QStyle, QWidget
+
+from app.gui.widgets.day_chart import failed_colour
+
+
+def mix(a: QColor, b: QColor, share_of_b: float) -> QColor:
+    keep = 1.0 - share_of_b
+    return QColor(round(a.red() * keep + b.red() * share_of_b), round(a.green() * keep + b.green() * share_of_b),
+                  round(a.blue() * keep + b.blue() * share_of_b))
+
+
+def attention_colour(palette: QPalette) -> QColor:
+    dark = palette.color(QPalette.ColorRole.Window).lightness() < 128
+    return QColor("#e0b040") if dark else QColor("#c98a00")
+
+
+class Banner(QFrame):
+    action = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("attentionBanner")
+        self.tone = "attention"
+        self.icon = QLabel(self)
+        self.text = QLabel(self)
+        self.text.setWordWrap(True)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.button = QPushButton(self)
+        self.button.clicked.connect(self.action)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 8, 8, 8)
+        layout.setSpacing(10)
+        layout.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignVCenter)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignVCenter)
+        self.setAccessibleName("Needs your attention")
+        self.hide()
+
+    def show_message(self, text: str, button_text: str, tone: str = "attention") -> None:
+        self.tone = tone
+        self.text.setText(text)
+        self.button.setText(button_text)
+        self.button.setAccessibleName(button_text)
+        self.setAccessibleDescription(text)
+        icon = QStyle.StandardPixmap.SP_MessageBoxCritical if tone == "failed" else \
+            QStyle.StandardPixmap.SP_MessageBoxWarning
+        size = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
+        self.icon.setPixmap(self.style().standardIcon(icon).pixmap(size, size))
+        self._restyle()
+        self.show()
+
+    def clear(self) -> None:
+        self.text.clear()
+        self.hide()
+
+    def _restyle(self) -> None:
+        palette = self.palette()
+        accent = failed_colour(palette) if self.tone == "failed" else attention_colour(palette)
+        background = mix(palette.color(QPalette.ColorRole.Base), accent, 0.14)
+        sheet = (f"#attentionBanner {{ background: {background.name()}; border: 1px solid {accent.name()};"
+                 " border-radius: 6px; }")
+        if sheet != self.styleSheet():  # a new sheet changes the palette event again: only when it differs
+            self.setStyleSheet(sheet)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.PaletteChange and self.isVisible():
+            self._restyle()
+        super().changeEvent(event)
