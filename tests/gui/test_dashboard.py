@@ -294,7 +294,7 @@ def test_progress_area_follows_the_run(make_page, profile, controller, qtbot):
     assert controller.calls == ["sync_now"]
     controller.set_state("syncing")
     controller.run_started.emit({"trigger": "manual"})
-    assert page.sync_stack.currentIndex() == 1 and page.progress_label.text() == "Getting ready…"
+    assert page.running and not page.sync_button.isVisibleTo(page) and page.progress_label.text() == "Getting ready…"
     assert page.progress_bar.maximum() == 0  # indeterminate until a total is known
     controller.progress.emit({"pair": "invoices", "phase": "reading", "message": "Reading Xero invoices…",
                               "done": 3200, "total": 20000})
@@ -311,7 +311,7 @@ def test_progress_area_follows_the_run(make_page, profile, controller, qtbot):
             message="Sync cancelled. Nothing is lost: the next sync carries on where this one stopped.")
     controller.run_finished.emit({"outcome": "cancelled"})
     controller.set_state("idle")
-    assert page.sync_stack.currentIndex() == 0
+    assert not page.running and page.sync_button.isVisibleTo(page)
     assert "Last sync Today 10:41 — Sync cancelled. Nothing is lost" in texts(page)
 
 

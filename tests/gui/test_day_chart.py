@@ -38,7 +38,8 @@ def chart(qtbot):
     return widget
 
 
-@pytest.mark.parametrize("value, top", [(0, 1), (1, 1), (3, 5), (10, 10), (11, 20), (130, 200), (1204, 2000)])
+@pytest.mark.parametrize("value, top", [(0, 1), (1, 1), (3, 3), (7, 8), (10, 10), (11, 12), (130, 150),
+                                             (110, 120), (1204, 1500), (2600, 3000), (9001, 10000)])
 def test_axis_top_is_a_round_number_above_the_busiest_day(value, top):
     assert nice_ceiling(value) == top
 

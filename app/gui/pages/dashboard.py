@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -144,6 +143,9 @@ def link_button(text: str) -> QPushButton:
     button = QPushButton(text)
     button.setFlat(True)
     button.setCursor(Qt.CursorShape.PointingHandCursor)
+    button.setStyleSheet("QPushButton { color: palette(link); border: none; padding: 2px 4px; text-align: left; }"
+                         " QPushButton:hover { text-decoration: underline; }"
+                         " QPushButton:focus { text-decoration: underline; }")
     button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
     return button
 
@@ -285,8 +287,6 @@ class DashboardPage(QWidget):
     def _build_sync_area(self) -> QHBoxLayout:
         row = QHBoxLayout()
         row.setSpacing(20)
-        self.sync_stack = QStackedWidget()
-        self.sync_stack.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.sync_button = QPushButton("Sync now")
         font = QFont(self.sync_button.font())
         font.setPointSizeF(font.pointSizeF() * 1.25)
@@ -296,12 +296,10 @@ class DashboardPage(QWidget):
         self.sync_button.setDefault(True)
         self.sync_button.setToolTip("Sync Xero and Zoho CRM now")
         self.sync_button.clicked.connect(self.controller.sync_now)
-        idle = QWidget()
-        idle_layout = QVBoxLayout(idle)
-        idle_layout.setContentsMargins(0, 0, 0, 0)
-        idle_layout.addWidget(self.sync_button, 0, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        busy = QWidget()
-        busy_layout = QVBoxLayout(busy)
+        row.addWidget(self.sync_button, 0, Qt.AlignmentFlag.AlignTop)
+        # during a run the button gives its place to the progress area
+        self.progress_area = QWidget()
+        busy_layout = QVBoxLayout(self.progress_area)
         busy_layout.setContentsMargins(0, 0, 0, 0)
         self.progress_label = QLabel("Getting ready…")
         self.progress_label.setWordWrap(True)
@@ -316,10 +314,10 @@ class DashboardPage(QWidget):
         bar_row.addWidget(self.cancel_button)
         busy_layout.addWidget(self.progress_label)
         busy_layout.addLayout(bar_row)
-        self.sync_stack.addWidget(idle)
-        self.sync_stack.addWidget(busy)
-        self.sync_stack.setMinimumWidth(320)
-        row.addWidget(self.sync_stack, 1)
+        self.progress_area.setMinimumWidth(300)
+        self.progress_area.setMinimumHeight(self.sync_button.minimumHeight())  # the page does not jump
+        self.progress_area.hide()
+        row.addWidget(self.progress_area, 3, Qt.AlignmentFlag.AlignTop)
 
         status = QVBoxLayout()
         status.setSpacing(3)
@@ -334,8 +332,19 @@ class DashboardPage(QWidget):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             status.addWidget(label)
         status.addStretch(1)
-        row.addLayout(status, 1)
+        row.addLayout(status, 2)
         return row
+
+    @property
+    def running(self) -> bool:
+        return not self.progress_area.isHidden()
+
+    def _set_running(self, running: bool) -> None:
+        focus = self.sync_button.hasFocus() or self.cancel_button.hasFocus()
+        self.progress_area.setVisible(running)
+        self.sync_button.setVisible(not running)
+        if focus:  # keyboard users keep their place: Sync now ⇄ Cancel
+            (self.cancel_button if running else self.sync_button).setFocus()
 
     def _build_chart_header(self) -> QHBoxLayout:
         row = QHBoxLayout()
@@ -462,9 +471,9 @@ class DashboardPage(QWidget):
     @Slot(str)
     def _state_changed(self, state: str) -> None:
         busy = state in ("syncing", "cancelling", "finishing")
-        if busy and self.sync_stack.currentIndex() == 0:
+        if busy and not self.running:
             self._show_busy("Getting ready…")
-        self.sync_stack.setCurrentIndex(1 if busy else 0)
+        self._set_running(busy)
         self.cancel_button.setEnabled(state == "syncing" and self.phase != "comparing")
         if state == "cancelling":
             self.progress_label.setText("Cancelling…")
@@ -477,7 +486,7 @@ class DashboardPage(QWidget):
         self.phase = ""
         self.progress_label.setText(text)
         self.progress_bar.setRange(0, 0)
-        self.sync_stack.setCurrentIndex(1)
+        self._set_running(True)
 
     @Slot(dict)
     def _run_started(self, info: dict) -> None:
@@ -490,7 +499,7 @@ class DashboardPage(QWidget):
     def _progress(self, event: dict) -> None:
         if self.controller.state in ("cancelling", "finishing"):
             return  # the words say what is happening now, not the last page read
-        self.sync_stack.setCurrentIndex(1)
+        self._set_running(True)
         self.phase = str(event.get("phase") or "")
         self.cancel_button.setEnabled(self.phase != "comparing")
         self.progress_label.setText(progress_text(event))
@@ -503,12 +512,12 @@ class DashboardPage(QWidget):
 
     @Slot(dict)
     def _run_finished(self, report: dict) -> None:
-        self.sync_stack.setCurrentIndex(0)
+        self._set_running(False)
         self.refresh()
 
     @Slot(dict)
     def _run_failed(self, error: dict) -> None:
-        self.sync_stack.setCurrentIndex(0)
+        self._set_running(False)
         self.run_error = " ".join(p for p in (error.get("title"), error.get("message")) if p)
         self.error_label.setText(self.run_error)
         self.error_label.setStyleSheet(f"color: {failed_colour(self.palette()).name()}")

@@ -35,14 +35,19 @@ def day_label(day: date) -> str:
     return f"{day.day} {day.strftime('%b')}"
 
 
+NICE_STEPS = (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10)
+
+
 def nice_ceiling(value: int) -> int:
-    """The smallest of 1, 2, 5, 10, 20, 50, … that is at least ``value`` (the top of the axis)."""
+    """The smallest round number (1, 2, 3, … 8, 10, 12, 15, 20, 25, 30, …) that is at least ``value``: the top of
+    the axis, close above the busiest day."""
     if value <= 1:
         return 1
     magnitude = 10 ** int(math.floor(math.log10(value)))
-    for step in (1, 2, 5, 10):
-        if value <= step * magnitude:
-            return step * magnitude
+    for step in NICE_STEPS:
+        top = step * magnitude
+        if top == int(top) and value <= top:
+            return int(top)
     return 10 * magnitude
 
 
@@ -163,7 +168,7 @@ class DayChart(QWidget):
         top = self._axis_top()
 
         self._paint_legend(painter, fm, palette, text)
-        for value in (0, top // 2 if top >= 2 else None, top):
+        for value in (0, top // 2 if top % 2 == 0 else None, top):
             if value is None:
                 continue
             y = plot.bottom() - round(plot.height() * value / top)
