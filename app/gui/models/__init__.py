@@ -1,0 +1,1 @@
+"""Qt models for the pages: lazy tables over the read API."""
