@@ -55,6 +55,13 @@ def ignore(service: SyncService, ids: list[int]) -> int:
         FailedRecord.profile == service.profile, FailedRecord.id.in_(ids)).execute()
 
 
+def unignore(service: SyncService, ids: list[int]) -> int:
+    """Put ignored failed records back among the open ones (retried on the next sync); returns how many were
+    ignored — records that were not ignored are left as they are."""
+    return FailedRecord.update(status="open").where(
+        FailedRecord.profile == service.profile, FailedRecord.id.in_(ids), FailedRecord.status == "ignored").execute()
+
+
 # ----- conflicts ---------------------------------------------------------------------------------------------
 def conflicts(service: SyncService) -> list[Conflict]:
     return list(Conflict.select().where(Conflict.profile == service.profile, Conflict.status == "open")
