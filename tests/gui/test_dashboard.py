@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea
 
-from app.gui.pages.dashboard import DashboardPage, agreement_text, progress_text, schedule_text
+from app.gui.pages.dashboard import DashboardPage, agreement_text, budget_text, progress_text, schedule_text
 from app.gui.pages.mismatch_report import MismatchModel, MismatchReportDialog, sync_record_task
 from app.services.views import Views
 from app.store.models import Conflict, Connection, FailedRecord, HistoryEntry, Link, MatchCandidate, Run
@@ -216,8 +216,20 @@ def test_connection_cards_in_words(make_page, profile):
     shown = texts(make_page())
     assert "Bluegum Supply Co" in shown and "Data centre: Australia · Signed in as Dana" in shown
     assert shown.count("Connection renews automatically") == 2
-    assert "API calls left today: 4,788 of 5,000 · 58 this minute" in shown
-    assert "API credits left today: 49,060 of 50,000" in shown
+    assert "API calls: 4,788 of 5,000 left today · 58 this minute" in shown
+    assert "API credits: 49,060 of 50,000 left today" in shown
+
+
+@pytest.mark.parametrize("provider, budget, text", [
+    ("xero", {"minute_remaining": 59, "day_remaining": 4999, "credits_remaining": None, "calls": 1},
+     "API calls: 4,999 left today · 59 this minute"),
+    ("xero", {"minute_remaining": None, "day_remaining": None, "calls": 0}, "API use shows here after the first sync"),
+    ("zoho", {"credits_remaining": None, "calls": 40}, "API credits: more than half left today"),
+    ("zoho", {"credits_remaining": 1, "calls": 40}, "API credits: 1 left today"),
+    ("zoho", {}, "API use shows here after the first sync"),
+])
+def test_budget_words_with_what_the_services_report(provider, budget, text):
+    assert budget_text(provider, budget) == text
 
 
 def test_xero_reconnect_date_shows_as_it_nears(make_page, profile):
@@ -488,3 +500,35 @@ def test_fits_a_small_window_without_sideways_scrolling(make_page, profile, qtbo
     scroll = page.findChild(QScrollArea)
     assert scroll.widget().minimumSizeHint().width() <= scroll.viewport().width()
     assert page.sync_button.isVisible() and page.sync_button.width() >= 200
+
+
+# ----- with the real controller, worker thread and engine -------------------------------------------------------
+def test_sync_now_through_the_real_worker_fills_the_dashboard(world, qtbot):
+    from app.gui.controller import SyncController
+    from app.services.views import SYNCED_ACTIONS
+    from app.services.words import counts_sentence
+
+    world.connect_both()
+    controller = SyncController(world.ctx, make_service=world.sync_service, tick_ms=3_600_000)
+    try:
+        page = DashboardPage(Views.of(world.ctx), controller, clock=world.clock)
+        qtbot.addWidget(page)
+        assert "No sync yet" in texts(page)
+        with qtbot.waitSignal(controller.run_finished, timeout=60_000) as finished:
+            qtbot.mouseClick(page.sync_button, Qt.MouseButton.LeftButton)
+            assert page.running  # the button gives way to the progress area at once
+        qtbot.waitUntil(lambda: not page.running, timeout=60_000)
+        report = finished.args[0]
+        assert report["outcome"] == "ok"
+        shown = texts(page)
+        assert f"— {counts_sentence(report['counts'])}" in shown
+        for pair in Views.of(world.ctx).pair_counts():
+            linked = Link.select().where(Link.pair == pair.pair, Link.xero_id.is_null(False),
+                                         Link.zoho_id.is_null(False), Link.state == "active").count()
+            assert pair.linked == linked and f"{linked:,} linked" in shown
+        synced = HistoryEntry.select().where(HistoryEntry.action.in_(SYNCED_ACTIONS)).count()
+        assert synced > 0 and page.chart.totals() == (synced, 0)
+        assert len([b for b in page.findChildren(QPushButton) if b.text() == "Show in History"]) == 1
+    finally:
+        with qtbot.waitSignal(controller.stopped, timeout=60_000):
+            controller.stop()

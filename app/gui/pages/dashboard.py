@@ -86,18 +86,25 @@ def progress_text(event: dict[str, Any]) -> str:
     return f"{message} {done:,} so far" if done else message
 
 
+NO_BUDGET_YET = "API use shows here after the first sync"
+
+
 def budget_text(provider: str, budget: dict[str, Any]) -> str:
-    if provider == "xero" and "day_remaining" in budget:
-        text = f"API calls left today: {budget['day_remaining']:,}"
-        if budget.get("day_limit"):
-            text += f" of {budget['day_limit']:,}"
-        if budget.get("minute_remaining") is not None:
-            text += f" · {budget['minute_remaining']:,} this minute"
-        return text
-    if provider == "zoho" and "credits_remaining" in budget:
-        text = f"API credits left today: {budget['credits_remaining']:,}"
-        return text + (f" of {budget['credits_limit']:,}" if budget.get("credits_limit") else "")
-    return "API use shows here after the first sync"
+    """The allowance left as the service last reported it (a missing figure is simply not said)."""
+    if provider == "xero":
+        day, minute, limit = budget.get("day_remaining"), budget.get("minute_remaining"), budget.get("day_limit")
+        parts = []
+        if day is not None:
+            parts.append(f"{day:,}" + (f" of {limit:,}" if limit else "") + " left today")
+        if minute is not None:
+            parts.append(f"{minute:,} this minute")
+        return "API calls: " + " · ".join(parts) if parts else NO_BUDGET_YET
+    credits, limit = budget.get("credits_remaining"), budget.get("credits_limit")
+    if credits is not None:
+        return f"API credits: {credits:,}" + (f" of {limit:,}" if limit else "") + " left today"
+    if budget.get("calls"):  # Zoho reports credits only once half the day's allowance is used
+        return "API credits: more than half left today"
+    return NO_BUDGET_YET
 
 
 def health_text(conn: Any, now: datetime) -> str:
