@@ -1,0 +1,160 @@
+"""Historical sync: counted and estimated before it starts, queued in the database, run through the engine from its
+start date, resumable after the app stops, and never braked by records archived long ago."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from app.errors import ConfigError, NotFound
+from app.services import historical
+from app.store.models import HistoricalJob, Run
+from tests.world import make_world
+
+
+@pytest.fixture(name="synced")
+def synced_world(data_dir):
+    """The demo sandbox after one full sync, a minute later."""
+    w = make_world(data_dir)
+    w.connect_both()
+    assert w.sync_service().sync().outcome == "ok"
+    w.clock.advance(60)
+    yield w
+    w.close()
+
+
+def now(w) -> datetime:
+    return datetime.fromtimestamp(w.clock.time(), UTC)
+
+
+def account_for(w, contact):
+    return w.zoho_one("Accounts", Xero_Contact_ID=contact.ContactID)
+
+
+def test_estimate_counts_each_record_once_and_grows_with_the_range(synced):
+    w = synced
+    service = w.sync_service()
+    week = historical.estimate(service, [], "both", historical.since_days(7, now(w)))
+    decade = historical.estimate(service, [], "both", historical.since_days(3650, now(w)))
+    assert 0 < week.records <= decade.records
+    # a contact linked on both sides is one record, not two
+    assert decade.by_pair["contacts"] < 2 * len(w.xero_org().contacts)
+    assert week.seconds > 0 and week.words.endswith("under a minute")
+    assert week.words.startswith(f"{week.records:,} records")
+
+
+def test_estimate_of_a_large_job_follows_the_rate_limits():
+    # 20,000 Xero invoices to Zoho CRM: 20 Xero pages at 60 calls a minute, 200 Zoho writes of 100
+    assert historical.job_calls("invoices", 20_000, 0) == (20, 200)
+    seconds = historical.job_seconds(20, 200)
+    assert seconds == 20 + 100
+    big = historical.Estimate({"invoices": 20_000}, 20, 200, seconds)
+    assert big.words == "20,000 records; about 2 min"
+    # the other way Xero takes 50 records a write: 400 calls, over six minutes at 60 a minute
+    assert historical.job_calls("contacts", 0, 20_000) == (400, 100)
+    assert historical.time_words(historical.job_seconds(400, 100)) == "about 8 min"
+
+
+def test_a_queued_job_runs_from_its_date_and_is_listed_as_finished(synced):
+    w = synced
+    service = w.sync_service()
+    c = w.xero_contact("Magpie Print House")
+    w.xero.ui_edit_contact(c.ContactID, {"EmailAddress": "accounts@magpieprint.com.au"})
+    since = historical.since_days(30, now(w))
+    counted = historical.estimate(service, ["contacts"], "both", since)
+    job = historical.add(service, direction="both", since=since, pairs=["contacts"], days=30, counted=counted)
+    assert job.status_label == "Waiting" and job.range_label == "Last 30 days"
+    assert job.size_label.startswith(f"{counted.records:,} records")
+    assert account_for(w, c)["Email"] != "accounts@magpieprint.com.au"  # nothing ran yet
+
+    [done] = historical.start(service)
+    assert done.status == "done" and done.status_label == "Finished"
+    assert account_for(w, c)["Email"] == "accounts@magpieprint.com.au"
+    run = Run.get_by_id(done.run_id)
+    assert run.trigger == "historical" and run.outcome == "ok"
+    assert [j.status for j in historical.jobs(service.profile)] == ["done"]
+    with pytest.raises(ConfigError):
+        historical.start(service, done.id)  # a finished job is added again to run again
+
+
+def test_a_job_stopped_by_quitting_carries_on_when_started_again(synced):
+    w = synced
+    service = w.sync_service()
+    job = historical.add(service, direction="both", since=historical.since_days(90, now(w)), days=90)
+
+    def quit_midway(event):
+        if event.pair == "contacts":
+            raise KeyboardInterrupt  # the app is closed while the job runs
+
+    with pytest.raises(KeyboardInterrupt):
+        historical.start(service, job.id, progress=quit_midway)
+    [item] = historical.jobs(service.profile)
+    assert item.status == "interrupted" and item.can_start
+    assert "Stopped before it finished" == item.status_label
+
+    [done] = historical.start(service)
+    assert done.id == job.id and done.status == "done"
+
+
+def test_records_archived_long_ago_do_not_trip_the_bulk_archive_brake(synced):
+    w = synced
+    service = w.sync_service()
+    names = ["Bondi Surf Club", "Citrus Law Pty Ltd", "Blue Mountains Retreat", "Manly Ferry Kiosk",
+             "Quokka Coffee Co", "Tidal Yoga Studio", "Banksia Bookkeeping"]
+    for name in names:
+        w.xero.ui_archive_contact(w.xero_contact(name).ContactID)
+    assert service.sync(allow_bulk_archive=True).counts.get("archived") == len(names)  # confirmed at the time
+    w.clock.advance(10 * 86400)
+    job = historical.add(service, direction="both", since=historical.since_days(30, now(w)), days=30)
+    [done] = historical.start(service, job.id)
+    assert done.status == "done", done.message
+    assert not done.counts.get("archived")
+
+
+def test_one_way_job_keeps_an_edit_made_on_the_other_side(synced):
+    w = synced
+    service = w.sync_service()
+    c = w.xero_contact("Zenith IT Services Pty Ltd")
+    w.xero.ui_edit_contact(c.ContactID, {"EmailAddress": "older@zenithit.com.au"})
+    w.clock.advance(60)
+    w.zoho.ui_edit("Accounts", account_for(w, c)["id"], {"Email": "newer@zenithit.com.au"})
+    job = historical.add(service, direction="xero", since=historical.since_days(7, now(w)), pairs=["contacts"],
+                         days=7)
+    assert job.direction_label == "Xero → Zoho CRM"
+    [done] = historical.start(service)
+    assert done.status == "done"
+    assert account_for(w, c)["Email"] == "newer@zenithit.com.au"
+    assert w.xero_contact("Zenith IT Services Pty Ltd").EmailAddress == "newer@zenithit.com.au"
+
+
+def test_the_queue_is_kept_in_the_database_and_can_be_tidied(synced):
+    w = synced
+    service = w.sync_service()
+    first = historical.add(service, direction="both", since=historical.since_days(7, now(w)), days=7)
+    second = historical.add(service, direction="zoho", since=historical.since_days(90, now(w)), days=90,
+                            pairs=["contacts"])
+    historical.start(service, first.id)
+    # the second job ran too: the queue carries on after the chosen one
+    assert [j.status for j in historical.jobs(service.profile)] == ["done", "done"]
+    third = historical.add(service, direction="both", since=historical.since_date((now(w) - timedelta(days=3)).date()))
+    assert third.range_label.startswith("Since ")
+    assert HistoricalJob.select().count() == 3
+    assert historical.clear_completed(service.profile) == 2
+    assert [j.id for j in historical.jobs(service.profile)] == [third.id]
+    historical.remove(service.profile, third.id)
+    assert historical.jobs(service.profile) == []
+    with pytest.raises(NotFound):
+        historical.remove(service.profile, second.id)
+
+
+def test_bad_requests_are_refused_with_reasons(synced):
+    w = synced
+    service = w.sync_service()
+    with pytest.raises(ConfigError, match="Closed Won deals → Invoices cannot sync Xero → Zoho CRM"):
+        historical.add(service, direction="xero", since=historical.since_days(7, now(w)), pairs=["deals"])
+    with pytest.raises(ConfigError, match="future"):
+        historical.add(service, direction="both", since=now(w) + timedelta(days=1))
+    with pytest.raises(ConfigError, match="Direction"):
+        historical.add(service, direction="sideways", since=historical.since_days(7, now(w)))
+    assert historical.jobs(service.profile) == []
