@@ -85,10 +85,11 @@ def idempotency_key(prefix: str, body: Any) -> str:
 
 
 def http_date_utc(moment: datetime, overlap_seconds: int = 1) -> str:
-    """``If-Modified-Since`` value: UTC, second precision, no zone suffix, minus a small overlap (the boundary is
-    inclusive at second granularity; callers de-duplicate by id and version)."""
+    """``If-Modified-Since`` value: UTC to the second with a ``Z`` (the spec's date-time; Xero honours no
+    milliseconds), minus a small overlap (the boundary is inclusive at second granularity; callers de-duplicate by
+    id and version)."""
     moment = moment.astimezone(UTC) - timedelta(seconds=overlap_seconds)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S")
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def money(value: Any) -> Decimal | None:

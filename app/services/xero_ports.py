@@ -248,6 +248,8 @@ def build_item(op: WriteOp, default_account: str = "200") -> Item:
         item.is_sold = True
         if not item.code and op.source_id:
             item.code = f"Z{op.source_id[-12:]}"
+    elif not item.code and cur.get("Code"):
+        item.code = str(cur["Code"])  # the spec requires Code on every item sent, an update's too
     return item
 
 

@@ -28,9 +28,9 @@ def test_xero_contacts_modified_since_include_archived(connected):
     assert next(c for c in changed if c.contact_id == edited.contact_id).email == "new@example.com"
     (call,) = [e.request for e in traffic.since(mark) if XERO_API(e.request)]
     header = call.headers["If-Modified-Since"]
-    # UTC, second granularity, no zone suffix, one second of overlap
-    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", header)
-    assert header == (since - timedelta(seconds=1)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    # UTC, second granularity, Z (a date-time as the spec declares it), one second of overlap
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", header)
+    assert header == (since - timedelta(seconds=1)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert call.url.params["includeArchived"] == "true"
 
     # without includeArchived the archived contact would be missed: the default must not do that

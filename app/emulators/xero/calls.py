@@ -222,9 +222,37 @@ def failed(element: Any, errors: list[str], error_flag: str = "HasValidationErro
     return Outcome(echo, errors)
 
 
+# Properties the spec declares as numbers (type: number, format: double) in the bodies this API accepts.
+NUMBER_FIELDS = frozenset({"Quantity", "UnitAmount", "LineAmount", "DiscountRate", "DiscountAmount", "TaxAmount",
+                           "UnitPrice", "CurrencyRate", "Amount", "SubTotal", "TotalTax", "Total", "TotalDiscount",
+                           "BankAmount", "AmountDue", "AmountPaid", "AmountCredited"})
+
+
+def quoted_numbers(element: Any, path: str = "") -> list[str]:
+    """A validation error for each number the element sends as a string (``"UnitAmount": "2880.00"``)."""
+    out: list[str] = []
+    if isinstance(element, dict):
+        for key, value in element.items():
+            where = f"{path}{key}"
+            if key in NUMBER_FIELDS and isinstance(value, str):
+                out.append(f"{where} must be a number, not the text {value!r}.")
+            elif isinstance(value, dict | list):
+                out += quoted_numbers(value, f"{where}.")
+    elif isinstance(element, list):
+        for n, value in enumerate(element):
+            out += quoted_numbers(value, f"{path.rstrip('.')}[{n}].")
+    return out
+
+
 def run_batch(call: Call, plural: str, elements: list[Any], process: Callable[[Any], Outcome],
               error_flag: str = "HasValidationErrors") -> httpx.Response:
     summarize = call.flag("summarizeErrors", True)
+    if call.source == "api" and call.switches.get("refuse_quoted_numbers"):
+        checked = process
+
+        def process(el: Any) -> Outcome:
+            problems = quoted_numbers(el)
+            return failed(el, problems) if problems else checked(el)
     outcomes = [process(el) for el in elements]
     if summarize:
         bad = []

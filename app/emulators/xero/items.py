@@ -137,6 +137,9 @@ def upsert_one(call: Call, el: Any, path_key: str | None = None) -> Outcome:
         target = org.items.get(str(el["ItemID"]).lower())
         if target is None:
             return failed(el, ["The document with the supplied id was not found for this endpoint."])
+    if target is not None and not el.get("Code") and call.source == "api" and \
+            call.switches.get("item_update_needs_code"):
+        return failed(el, ["Item Code must be specified."])
     elif call.method == "POST" and el.get("Code"):
         target = find(org, str(el["Code"]).strip())
     changes, errors = prepare(org, el, target, call)

@@ -34,10 +34,18 @@ SWITCHES: dict[str, tuple[Any, str]] = {
         False, "A GET of one record with If-Modified-Since later than its UpdatedDateUTC answers 304 (unverified)."),
     "where_case_sensitive": (False, "String comparisons in where/order are case-sensitive (default: not)."),
     "idempotency_window_s": (360, "How long an Idempotency-Key response is replayed (6 min per 2ND; unverified)."),
+    "refuse_quoted_numbers": (
+        True, "A number sent as a string in a write (\"UnitAmount\": \"2880.00\") fails that element with a "
+              "validation error, as the spec declares these numbers; whether the real API coerces the text is "
+              "unverified. Off: accept the text."),
     # contacts
     "put_updates_existing": (
         False, "PUT /Contacts with the Name of an existing active contact updates it (one report) instead of the "
                "name-uniqueness error (2ND)."),
+    # items
+    "item_update_needs_code": (
+        True, "An item update (by ItemID) without its Code fails \"Item Code must be specified.\" (the spec "
+              "requires Code on every Item; whether the real API fills it from the stored item is unverified)."),
     # invoices and payments
     "deleted_invoices_in_lists": (
         True, "DELETED invoices appear in unfiltered GET /Invoices lists (unverified; always returned by id)."),

@@ -30,7 +30,7 @@ from app.integrations.xero.models import (
     TaxRate,
     TrackingCategory,
 )
-from app.integrations.xero.wire import loads
+from app.integrations.xero.wire import exact_numbers, loads
 
 PAGE_SIZE = 1000
 BATCH_SIZE = 50
@@ -86,7 +86,7 @@ class XeroClient:
             body = {key: batch}
             response = self.session.send(
                 method, f"{self.base}/{path}", params={"summarizeErrors": "false", **(params or {})},
-                json_body=body, headers={"xero-tenant-id": self.tenant_id, "Idempotency-Key": make_key("lb", body)},
+                json_body=exact_numbers(body), headers={"xero-tenant-id": self.tenant_id, "Idempotency-Key": make_key("lb", body)},
             )
             result.extend(_outcomes(self._body(response).get(key) or [], parse, id_key), offset)
             offset += len(batch)

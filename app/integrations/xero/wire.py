@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import orjson
+
 _DOTNET = re.compile(r"/Date\((-?\d+)([+-]\d{4})?\)/")
 
 
@@ -42,3 +44,16 @@ def format_day(value: date | datetime | str | None) -> str | None:
 def loads(content: bytes) -> Any:
     """Parse a Xero JSON body keeping money exact."""
     return json.loads(content, parse_float=Decimal)
+
+
+def exact_numbers(body: Any) -> Any:
+    """``body`` with each Decimal as a JSON number written with its scale (``2880.00``, ``1``), as the spec declares
+    amounts and quantities: never a string, never rounded through a float."""
+    if isinstance(body, Decimal):
+        text = format(body, "f")
+        return orjson.Fragment(text.lstrip("-") if body == 0 else text)  # never "-0.00"
+    if isinstance(body, dict):
+        return {k: exact_numbers(v) for k, v in body.items()}
+    if isinstance(body, list):
+        return [exact_numbers(v) for v in body]
+    return body

@@ -98,7 +98,7 @@ def test_invoices(spec, api):
         "Type": "ACCREC", "Contact": {"ContactID": contact}, "Status": "AUTHORISED", "Date": "2026-10-01",
         "DueDate": "2026-10-31", "LineAmountTypes": "Inclusive",
         "LineItems": [{"ItemCode": "BEAN-1KG", "Quantity": 2, "DiscountRate": 5},
-                      {"Description": "Delivery", "Quantity": 1, "UnitAmount": "27.50", "AccountCode": "200",
+                      {"Description": "Delivery", "Quantity": 1, "UnitAmount": 27.50, "AccountCode": "200",
                        "Tracking": [{"Name": "Region", "Option": "NSW"}]}]}]}))
     inv_id = created["Invoices"][0]["InvoiceID"]
     check(spec, api.post(f"/Invoices/{inv_id}", {"Invoices": [{"Reference": "PO-1"}]}))
@@ -112,8 +112,8 @@ def test_items(spec, api):
     body = check(spec, api.get("/Items"))
     check(spec, api.get(f"/Items/{body['Items'][0]['ItemID']}"))
     check(spec, api.put("/Items", {"Items": [{"Code": "CONTRACT-1", "Name": "Contract item",
-                                              "SalesDetails": {"UnitPrice": "5.5", "AccountCode": "200"},
-                                              "PurchaseDetails": {"UnitPrice": "2", "AccountCode": "300"}}]}))
+                                              "SalesDetails": {"UnitPrice": 5.5, "AccountCode": "200"},
+                                              "PurchaseDetails": {"UnitPrice": 2, "AccountCode": "300"}}]}))
     check(spec, api.post("/Items", {"Items": [{"Code": "CONTRACT-1", "IsPurchased": False}]}))
 
 
@@ -124,7 +124,7 @@ def test_payments(spec, api):
     invoices = api.get("/Invoices", params={"Statuses": "AUTHORISED"}).json()["Invoices"]
     target = next(i for i in invoices if i["AmountDue"] > 1)
     created = check(spec, api.put("/Payments", {"Payments": [{"Invoice": {"InvoiceID": target["InvoiceID"]},
-                                                               "Account": {"Code": "090"}, "Amount": "1.00",
+                                                               "Account": {"Code": "090"}, "Amount": 1.00,
                                                                "Date": "2026-11-01", "Reference": "contract"}]}))
     check(spec, api.post(f"/Payments/{created['Payments'][0]['PaymentID']}", {"Status": "DELETED"}))
 

@@ -20,7 +20,7 @@ def _contact_id(session, name="Acme Catering Pty Ltd"):
 def _create(session, status="DRAFT", lines=None, amount_types="Exclusive", **fields):
     body = {"Type": "ACCREC", "Contact": {"ContactID": _contact_id(session)}, "Status": status,
             "LineAmountTypes": amount_types, "Date": "2026-10-20", "DueDate": "2026-11-20",
-            "LineItems": lines or [{"Description": "Widget", "Quantity": 2, "UnitAmount": "50.00",
+            "LineItems": lines or [{"Description": "Widget", "Quantity": 2, "UnitAmount": 50.00,
                                     "AccountCode": "200", "TaxType": "OUTPUT"}], **fields}
     r = session.put("/Invoices", {"Invoices": [body]})
     assert r.status_code == 200, r.text
@@ -39,7 +39,7 @@ def _pay(session, invoice_id, amount, **extra):
 # ----- arithmetic ------------------------------------------------------------------------------------------------
 def test_per_line_rounding_exclusive(session):
     # 3 × 0.15 at 10 %: each line's GST 0.015 rounds to 0.02 → 0.06; rounding the total would give 0.05
-    lines = [{"Description": f"Tiny {i}", "Quantity": 1, "UnitAmount": "0.15", "TaxType": "OUTPUT"} for i in range(3)]
+    lines = [{"Description": f"Tiny {i}", "Quantity": 1, "UnitAmount": 0.15, "TaxType": "OUTPUT"} for i in range(3)]
     inv = _create(session, lines=lines)
     assert [li["TaxAmount"] for li in inv["LineItems"]] == [0.02, 0.02, 0.02]
     assert (inv["SubTotal"], inv["TotalTax"], inv["Total"]) == (0.45, 0.06, 0.51)
@@ -48,14 +48,14 @@ def test_per_line_rounding_exclusive(session):
 
 def test_per_line_rounding_inclusive(session):
     # 3 × 1.05 incl. GST: each line's GST 0.0954… rounds to 0.10 → 0.30; on the total 3.15/11 = 0.286 → 0.29
-    lines = [{"Description": f"Incl {i}", "Quantity": 1, "UnitAmount": "1.05", "TaxType": "OUTPUT"} for i in range(3)]
+    lines = [{"Description": f"Incl {i}", "Quantity": 1, "UnitAmount": 1.05, "TaxType": "OUTPUT"} for i in range(3)]
     inv = _create(session, lines=lines, amount_types="Inclusive")
     assert (inv["SubTotal"], inv["TotalTax"], inv["Total"]) == (2.85, 0.30, 3.15)
     assert inv["LineAmountTypes"] == "Inclusive"
 
 
 def test_round_half_away_from_zero_and_notax(session):
-    inv = _create(session, lines=[{"Description": "Half", "Quantity": 1, "UnitAmount": "0.25", "TaxType": "OUTPUT"}])
+    inv = _create(session, lines=[{"Description": "Half", "Quantity": 1, "UnitAmount": 0.25, "TaxType": "OUTPUT"}])
     assert inv["LineItems"][0]["TaxAmount"] == 0.03  # 0.025 → 0.03, not banker's 0.02
     inv = _create(session, amount_types="NoTax")
     assert (inv["SubTotal"], inv["TotalTax"], inv["Total"]) == (100.0, 0.0, 100.0)
@@ -63,7 +63,7 @@ def test_round_half_away_from_zero_and_notax(session):
 
 def test_quantity_times_unit_and_discount_and_exempt(session):
     inv = _create(session, lines=[
-        {"Description": "Disc", "Quantity": 3, "UnitAmount": "33.33", "DiscountRate": 10, "TaxType": "OUTPUT"},
+        {"Description": "Disc", "Quantity": 3, "UnitAmount": 33.33, "DiscountRate": 10, "TaxType": "OUTPUT"},
         {"ItemCode": "MILK-OAT", "Quantity": 2},
     ])
     disc, milk = inv["LineItems"]
@@ -75,7 +75,7 @@ def test_quantity_times_unit_and_discount_and_exempt(session):
 
 def test_client_total_is_ignored_and_tax_override_honoured(session):
     inv = _create(session, Total=1, SubTotal=1, lines=[
-        {"Description": "Override", "Quantity": 1, "UnitAmount": 10, "TaxType": "OUTPUT", "TaxAmount": "0.99"}])
+        {"Description": "Override", "Quantity": 1, "UnitAmount": 10, "TaxType": "OUTPUT", "TaxAmount": 0.99}])
     assert inv["Total"] == 10.99
 
 
@@ -144,7 +144,7 @@ def test_status_machine_forward_path(session):
     inv = _create(session)
     assert _status(session, inv["InvoiceID"], "SUBMITTED").json()["Invoices"][0]["Status"] == "SUBMITTED"
     assert _status(session, inv["InvoiceID"], "AUTHORISED").json()["Invoices"][0]["Status"] == "AUTHORISED"
-    paid = _pay(session, inv["InvoiceID"], "110.00")
+    paid = _pay(session, inv["InvoiceID"], 110.00)
     assert paid.status_code == 200
     got = session.get(f"/Invoices/{inv['InvoiceID']}").json()["Invoices"][0]
     assert got["Status"] == "PAID" and got["AmountDue"] == 0 and got["AmountPaid"] == 110
@@ -168,12 +168,12 @@ def test_status_transitions(session, start, target, ok):
 
 def test_no_void_with_payments_no_edit_after_paid(session):
     inv = _create(session, status="AUTHORISED")
-    _pay(session, inv["InvoiceID"], "10.00")
+    _pay(session, inv["InvoiceID"], 10.00)
     r = _status(session, inv["InvoiceID"], "VOIDED")
     assert r.status_code == 400 and BAD_STATUS in r.text
     r = session.post(f"/Invoices/{inv['InvoiceID']}", {"Invoices": [{"LineItems": [{"Description": "new"}]}]})
     assert "cannot be edited as it has a payment" in r.text
-    _pay(session, inv["InvoiceID"], "100.00")
+    _pay(session, inv["InvoiceID"], 100.00)
     r = session.post(f"/Invoices/{inv['InvoiceID']}", {"Invoices": [{"Reference": "late"}]})
     assert r.status_code == 400 and BAD_STATUS in r.text
 
@@ -268,10 +268,10 @@ def test_invoice_if_modified_since(session, emu):
 # ----- payments --------------------------------------------------------------------------------------------------
 def test_payment_rules(session):
     draft = _create(session)
-    r = _pay(session, draft["InvoiceID"], "1.00")
+    r = _pay(session, draft["InvoiceID"], 1.00)
     assert r.status_code == 400 and "Payments can only be made against Authorised documents" in r.text
     inv = _create(session, status="AUTHORISED")
-    r = _pay(session, inv["InvoiceID"], "500.00")
+    r = _pay(session, inv["InvoiceID"], 500.00)
     assert "Payment amount exceeds the amount outstanding on this document" in r.text
     r = session.put("/Payments", {"Payments": [{"Invoice": {"InvoiceID": inv["InvoiceID"]},
                                                 "Account": {"Code": "200"}, "Amount": 1}]})
@@ -281,7 +281,7 @@ def test_payment_rules(session):
 def test_payment_updates_invoice_and_delete_reverses(session, clock):
     inv = _create(session, status="AUTHORISED")
     clock.advance(60)
-    p = _pay(session, inv["InvoiceID"], "110.00", Reference="EFT").json()["Payments"][0]
+    p = _pay(session, inv["InvoiceID"], 110.00, Reference="EFT").json()["Payments"][0]
     assert p["PaymentType"] == "ACCRECPAYMENT" and p["Status"] == "AUTHORISED" and p["Amount"] == 110
     assert p["Invoice"]["InvoiceID"] == inv["InvoiceID"] and p["UpdatedDateUTCString"].endswith("Z")
     got = session.get(f"/Invoices/{inv['InvoiceID']}").json()["Invoices"][0]
@@ -304,7 +304,7 @@ def test_payment_list_paging_and_by_number(session):
     assert body["pagination"]["itemCount"] == 34 and len(body["Payments"]) == 5
     inv = _create(session, status="AUTHORISED")
     r = session.put("/Payments", {"Payments": [{"Invoice": {"InvoiceNumber": inv["InvoiceNumber"]},
-                                                "Account": {"Code": "090"}, "Amount": "10.00"}]})
+                                                "Account": {"Code": "090"}, "Amount": 10.00}]})
     assert r.status_code == 200
     one = session.get(f"/Payments/{r.json()['Payments'][0]['PaymentID']}").json()["Payments"]
     assert one[0]["Amount"] == 10

@@ -221,7 +221,7 @@ def test_items_api(session):
     updated = r.json()["Items"][0]
     assert updated["ItemID"] == bean["ItemID"] and updated["SalesDetails"] == {} and "Description" not in updated
     new = session.put("/Items", {"Items": [{"Code": "GIFT", "Name": "Gift card",
-                                            "SalesDetails": {"UnitPrice": "12.3456", "TaxType": "EXEMPTOUTPUT"}}]},
+                                            "SalesDetails": {"UnitPrice": 12.3456, "TaxType": "EXEMPTOUTPUT"}}]},
                       params={"unitdp": 4})
     assert '"UnitPrice":12.3456' in new.text
     assert session.get("/Items", params={"where": 'Code.StartsWith("CUP")'}).json()["Items"].__len__() == 2
@@ -243,3 +243,32 @@ def test_settings_endpoints(session):
     assert [c["Name"] for c in cats] == ["Region", "Department"]
     banks = session.get("/Accounts", params={"where": 'Type=="BANK"'}).json()["Accounts"]
     assert [a["Code"] for a in banks] == ["090", "091"]
+
+
+def test_numbers_sent_as_text_and_an_item_update_without_its_code_are_refused_as_the_spec_says(session):
+    bean = session.get("/Items/BEAN-1KG").json()["Items"][0]
+    r = session.post("/Items", {"Items": [{"ItemID": bean["ItemID"], "Name": "Beans"}]})
+    assert r.status_code == 400
+    assert r.json()["Elements"][0]["ValidationErrors"] == [{"Message": "Item Code must be specified."}]
+    r = session.post("/Items", {"Items": [{"ItemID": bean["ItemID"], "Code": "BEAN-1KG",
+                                            "SalesDetails": {"UnitPrice": "41.25"}}]})
+    assert r.status_code == 400
+    assert r.json()["Elements"][0]["ValidationErrors"] == [
+        {"Message": "SalesDetails.UnitPrice must be a number, not the text '41.25'."}]
+    assert session.get("/Items/BEAN-1KG").json()["Items"][0]["SalesDetails"]["UnitPrice"] == 32
+    r = session.post("/Items", {"Items": [{"ItemID": bean["ItemID"], "Code": "BEAN-1KG",
+                                            "SalesDetails": {"UnitPrice": 41.25}}]})
+    assert r.status_code == 200 and r.json()["Items"][0]["SalesDetails"]["UnitPrice"] == 41.25
+
+
+def test_the_switches_accept_what_the_real_api_may_accept():
+    from app.emulators.clock import VirtualClock
+    from app.emulators.xero import XeroEmulator
+
+    from .conftest import login
+
+    api = login(XeroEmulator(clock=VirtualClock(), switches={"refuse_quoted_numbers": False,
+                                                             "item_update_needs_code": False}))
+    bean = api.get("/Items/BEAN-1KG").json()["Items"][0]
+    r = api.post("/Items", {"Items": [{"ItemID": bean["ItemID"], "SalesDetails": {"UnitPrice": "41.25"}}]})
+    assert r.status_code == 200 and r.json()["Items"][0]["SalesDetails"]["UnitPrice"] == 41.25

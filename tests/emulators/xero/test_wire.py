@@ -73,7 +73,7 @@ def test_money_has_two_decimals_in_text(session):
 def test_unitdp4(session):
     r = session.put("/Invoices", {"Invoices": [{"Type": "ACCREC", "Contact": {"Name": "Unit DP Pty Ltd"},
                                                 "LineItems": [{"Description": "x", "Quantity": 3,
-                                                               "UnitAmount": "1.23456"}]}]},
+                                                               "UnitAmount": 1.23456}]}]},
                     params={"unitdp": 4})
     line = r.json()["Invoices"][0]["LineItems"][0]
     assert '"UnitAmount":1.2346' in r.text and line["LineAmount"] == 3.70
