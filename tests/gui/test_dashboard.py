@@ -11,8 +11,9 @@ import pytest
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea
 
-from app.gui.pages.dashboard import DashboardPage, agreement_text, budget_text, progress_text, schedule_text
+from app.gui.pages.dashboard import DashboardPage, agreement_text, progress_text, schedule_text
 from app.gui.pages.mismatch_report import MismatchModel, MismatchReportDialog, sync_record_task
+from app.gui.widgets.connection_card import budget_text
 from app.services.views import Views
 from app.store.models import Conflict, Connection, FailedRecord, HistoryEntry, Link, MatchCandidate, Run
 from app.store.settings import set_setting
