@@ -429,10 +429,10 @@ def test_differences_open_the_report(make_page, qtbot, tmp_path):
     model = dialog.model
     assert model.rowCount() == 4
     assert [model.cell_text(0, c) for c in range(5)] == [
-        "Acme Pty Ltd", "Contacts ⇄ Accounts", "Different values in EmailAddress ⇄ Email", "a@acme.test",
-        "accounts@acme.test"]
+        "Acme Pty Ltd", "Contacts ⇄ Accounts", "Email differs", "a@acme.test", "accounts@acme.test"]
+    assert model.cell_text(1, 2) == "Website differs"
     assert model.cell_text(2, 2) == "This invoice is in Xero but not in Zoho CRM"
-    assert model.cell_text(3, 2) == "Looks like the same customer on both sides (same email)"
+    assert model.cell_text(3, 2) == "Looks like the same customer (same email)"
     # a row's button syncs that record on the worker; both rows of that record follow
     qtbot.mouseClick(dialog.buttons[0], Qt.MouseButton.LeftButton)
     (name, fn), = controller.submitted
@@ -452,9 +452,10 @@ def test_differences_open_the_report(make_page, qtbot, tmp_path):
     out = tmp_path / "differences.csv"
     dialog.export_csv(out)
     lines = out.read_text(encoding="utf-8-sig").splitlines()
-    assert lines[0] == "Record,Records,What differs,Field,In Xero,In Zoho CRM"
-    assert lines[1] == "Acme Pty Ltd,Contacts ⇄ Accounts,Different values in EmailAddress ⇄ Email," \
-                       "EmailAddress ⇄ Email,a@acme.test,accounts@acme.test"
+    assert lines[0] == "Record,Records,What differs,In Xero,In Zoho CRM,Result"
+    assert lines[1] == "Acme Pty Ltd,Contacts ⇄ Accounts,Email differs,a@acme.test,accounts@acme.test,Synced"
+    assert lines[3] == "INV-0042,Invoices ⇄ Invoices,This invoice is in Xero but not in Zoho CRM,,," \
+                       "Not synced: The contact is archived."
     assert len(lines) == 5
 
 

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.services.history_words import field_label
 from app.services.words import pair_label, plural
 
 SYNCABLE = ("mismatch", "total_mismatch", "missing", "only_in_xero", "only_in_zoho")
@@ -41,7 +42,8 @@ def what_differs(finding: dict[str, Any]) -> str:
     kind, noun = finding.get("kind", ""), record_noun(finding.get("pair", ""))
     detail = str(finding.get("detail") or "")
     if kind == "mismatch":
-        return f"Different values in {finding.get('field') or 'a mapped field'}"
+        field = str(finding.get("field") or "")
+        return f"{field_label('xero', field.split(' ⇄ ')[0].strip())} differs" if field else "A field differs"
     if kind == "total_mismatch":
         return "The invoice totals differ"
     if kind == "only_in_xero":
@@ -49,7 +51,7 @@ def what_differs(finding: dict[str, Any]) -> str:
     if kind == "only_in_zoho":
         return f"This {noun} is in Zoho CRM but not in Xero"
     if kind == "possible_match":
-        return f"Looks like the same {noun} on both sides" + (f" ({detail})" if detail else "")
+        return f"Looks like the same {noun}" + (f" ({detail})" if detail else "")
     if kind == "missing":
         return (detail[:1].upper() + detail[1:]) if detail else "The linked record is no longer found"
     return detail or "Differs"
@@ -159,11 +161,9 @@ class MismatchModel(QAbstractTableModel):
     def csv_text(self) -> str:
         out = io.StringIO()
         writer = csv.writer(out)
-        writer.writerow(["Record", "Records", "What differs", "Field", "In Xero", "In Zoho CRM"])
-        for f in self._rows:
-            writer.writerow([f.get("record") or "", pair_label(f.get("pair", "")), what_differs(f),
-                             f.get("field") or "", shown_value(f.get("xero_value")),
-                             shown_value(f.get("zoho_value"))])
+        writer.writerow(["Record", "Records", "What differs", "In Xero", "In Zoho CRM", "Result"])
+        for row in range(len(self._rows)):
+            writer.writerow([self.cell_text(row, column) for column in range(self.ACTION)])
         return out.getvalue()
 
 
@@ -180,7 +180,7 @@ class MismatchReportDialog(QDialog):
         super().__init__(parent)
         self.controller = controller
         self.setWindowTitle("Differences between Xero and Zoho CRM")
-        self.resize(900, 480)
+        self.resize(1000, 480)
         findings = list(report.get("findings") or [])
         self.model = MismatchModel(findings, self)
         layout = QVBoxLayout(self)
@@ -203,7 +203,7 @@ class MismatchReportDialog(QDialog):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((0, 170), (1, 160), (3, 100), (4, 100), (5, 110)):
+        for column, width in ((0, 180), (1, 150), (3, 130), (4, 130), (5, 110)):
             self.table.setColumnWidth(column, width)
         layout.addWidget(self.table, 1)
         self.buttons: list[QPushButton | None] = []
