@@ -291,6 +291,17 @@ def test_reconnect_banner_comes_first_and_opens_connections(make_page, profile, 
     assert _banner_target(page, qtbot) == "connections"
 
 
+def test_sign_in_needed_during_a_run_shows_at_once_and_clears_after_a_good_run(make_page, profile, controller):
+    connect_rows(profile)
+    page = make_page()
+    controller.needs_sign_in.emit("zoho")
+    assert page.banner.text.text() == "Reconnect Zoho CRM to keep syncing."
+    assert "Sign in to Zoho CRM again to keep syncing" in texts(page)
+    controller.run_finished.emit({"outcome": "ok"})
+    assert not page.banner.isVisibleTo(page)
+    assert texts(page).count("Connection renews automatically") == 2
+
+
 def test_banner_clears_when_fixed(make_page, profile, controller):
     _failed(profile, 1)
     page = make_page()
@@ -415,7 +426,16 @@ def test_comparison_that_could_not_finish(make_page, controller):
     page = make_page()
     controller.reconcile_finished.emit({"at": NOW.timestamp(), "error": {"title": "Zoho CRM is not answering",
                                                                          "message": "Try again later."}})
-    assert page.reconcile_label.text() == "Compared Today 10:42: could not finish. Try again later."
+    assert page.reconcile_label.text() == "The comparison Today 10:42 could not finish. Try again later."
+    assert not page.differences_button.isVisibleTo(page)
+
+
+def test_check_now_while_busy_goes_back_to_the_last_result(make_page, controller, qtbot):
+    controller.reconcile_now = lambda: False  # the real controller says no (with a notice) while a job runs
+    page = make_page()
+    qtbot.mouseClick(page.check_button, Qt.MouseButton.LeftButton)
+    assert page.check_button.isEnabled() and page.check_button.text() == "Check now"
+    assert page.reconcile_label.text().startswith("Not compared yet.")
 
 
 @offscreen_show

@@ -6,6 +6,7 @@ signals. The page never writes: Sync now, Cancel and "Check now" ask the control
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -115,6 +116,7 @@ class DashboardPage(QWidget):
         self.run_error = ""
         self.comparing = False
         self.banner_page = "dashboard"
+        self.signed_out: set[str] = set()  # told by the worker this session, before the store knows
         self._build()
         controller.state_changed.connect(self._state_changed)
         controller.run_started.connect(self._run_started)
@@ -280,9 +282,13 @@ class DashboardPage(QWidget):
     def refresh(self) -> None:
         now = self.now()
         attention = self.views.attention()
+        if self.signed_out - set(attention.reconnect):
+            attention = replace(attention, reconnect=tuple(sorted(self.signed_out | set(attention.reconnect))))
         self._show_banner(attention)
         self._show_runs(now)
         for conn in self.views.connections():
+            if conn.provider in self.signed_out:
+                conn = replace(conn, connected=False, needs_sign_in=True)
             if conn.provider in self.cards:
                 self.cards[conn.provider].show_health(conn, now)
         self._show_pairs()
@@ -410,6 +416,8 @@ class DashboardPage(QWidget):
     @Slot(dict)
     def _run_finished(self, report: dict) -> None:
         self._set_running(False)
+        if report.get("outcome") in ("ok", "partial"):
+            self.signed_out.clear()  # a run got through: both sides accept us again
         self.refresh()
 
     @Slot(dict)
@@ -425,6 +433,7 @@ class DashboardPage(QWidget):
 
     @Slot(str)
     def _needs_sign_in(self, provider: str) -> None:
+        self.signed_out.add(provider)
         self.refresh()
 
     @Slot(dict)
@@ -449,21 +458,21 @@ class DashboardPage(QWidget):
         if self.comparing:
             return
         if not report:
-            self.reconcile_label.setText("Not compared yet. Once a day Ledgerbridge compares every linked record "
-                                         "in Xero and Zoho CRM to make sure nothing drifted apart.")
+            self.reconcile_label.setText("Not compared yet. A full comparison checks every linked record in Xero "
+                                         "and Zoho CRM to make sure nothing has drifted apart.")
             self.differences_button.hide()
             return
         findings = report.get("findings") or []
-        when = local_time(datetime.fromtimestamp(report["at"], UTC), self.now()) if report.get("at") else ""
+        when = local_time(datetime.fromtimestamp(report["at"], UTC), self.now()) if report.get("at") else "now"
         if report.get("error"):
-            result = "could not finish. " + (report["error"].get("message") or "")
+            error = report["error"]
+            sentence = f"The comparison {when} could not finish. {error.get('message') or error.get('title') or ''}"
         elif findings:
-            result = plural(len(findings), "difference") + " found"
+            sentence = f"Compared {when}: {plural(len(findings), 'difference')} found."
         else:
-            result = agreement_text(report.get("agree") or {})
-        sentence = f"Compared {when}: {result}" if when else result[:1].upper() + result[1:]
-        self.reconcile_label.setText(sentence if sentence.endswith(".") else sentence + ".")
-        self.differences_button.setVisible(bool(findings))
+            sentence = f"Compared {when}: {agreement_text(report.get('agree') or {})}."
+        self.reconcile_label.setText(sentence.strip())
+        self.differences_button.setVisible(bool(findings) and not report.get("error"))
 
     def _check_now(self) -> None:
         self.comparing = True
@@ -472,7 +481,9 @@ class DashboardPage(QWidget):
         self.reconcile_label.setText("Comparing every linked record in Xero and Zoho CRM. This can take a few "
                                      "minutes; you can keep working.")
         self.differences_button.hide()
-        self.controller.reconcile_now()
+        if self.controller.reconcile_now() is False:  # busy or closing: the controller says why in a notice
+            self._reconcile_idle()
+            self._show_reconcile()
 
     def _reconcile_idle(self) -> None:
         self.comparing = False
