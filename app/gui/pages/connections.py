@@ -1,0 +1,560 @@
+"""Connections: a card per side to connect, check and disconnect Xero and Zoho CRM.
+
+Reads come from the read API (``Views.connections()``: no network, no secret store). Signing in runs on its own
+thread (:class:`LoginTask`: the loopback listener waits there while the browser is open); disconnecting revokes the
+sign-in over the network, so it goes to the controller's worker. After either, the worker is told to build its
+clients anew, so the next sync uses the new connection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from PySide6.QtCore import Qt, QUrl, Signal, Slot
+from PySide6.QtGui import QDesktopServices, QFont, QGuiApplication, QPalette
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QScrollArea,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.clock import Clock, SystemClock
+from app.gui.errors import ErrorPanel
+from app.gui.pages._login_task import LoginTask
+from app.gui.widgets.banner import attention_colour, mix
+from app.integrations.endpoints import ZOHO_DATA_CENTRES
+from app.services.connections import ConnectionService
+from app.services.settings_schema import XERO_DAY_LIMITS
+from app.services.views import ConnectionHealth, Views
+from app.services.words import PROVIDER_LABELS, local
+from app.store.settings import get_setting
+
+RECONNECT_WARNING_DAYS = 14
+DATA_CENTRE_NAMES = {"us": "United States (zoho.com)", "eu": "Europe (zoho.eu)", "in": "India (zoho.in)",
+                     "au": "Australia (zoho.com.au)", "jp": "Japan (zoho.jp)", "ca": "Canada (zohocloud.ca)",
+                     "sa": "Saudi Arabia (zoho.sa)", "uk": "United Kingdom (zoho.uk)", "cn": "China (zoho.com.cn)"}
+PURPOSE = {
+    "xero": "Ledgerbridge reads and updates your Xero contacts, items and invoices, and reads payments, so they "
+            "match Zoho CRM.",
+    "zoho": "Ledgerbridge reads and updates your Zoho CRM accounts, products and invoices, and turns Closed Won "
+            "deals into Xero invoices.",
+}
+HOW_TO = {
+    "xero": ("Sign in at developer.xero.com, open My Apps and click New app.",
+             "Choose “Mobile or desktop app”, name it Ledgerbridge, and paste this redirect URI:",
+             "Click Create app, then copy the Client id it shows into the box above."),
+    "zoho": ("Open api-console.zoho.com (the site of your data centre) and click Add Client.",
+             "Choose “Server-based Applications”, name it Ledgerbridge, and paste this Authorized Redirect URI:",
+             "Click Create, then copy the Client ID (and the Client Secret) into the boxes above."),
+}
+
+
+def _bold(label: QLabel) -> QLabel:
+    font = QFont(label.font())
+    font.setBold(True)
+    label.setFont(font)
+    return label
+
+
+def _wrapped(text: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def renewal_words(health: ConnectionHealth, now: datetime) -> str:
+    """"Connection renews automatically", or when Xero's 60-day sign-in must be renewed by a person."""
+    if health.needs_sign_in:
+        return f"{health.label} no longer accepts the saved sign-in: reconnect to carry on syncing."
+    by = health.reconnect_by
+    if by is not None and local(by) - now.astimezone() <= timedelta(days=RECONNECT_WARNING_DAYS):
+        when = local(by)
+        return f"Reconnect needed by {when.day} {when:%b}"
+    return "Connection renews automatically"
+
+
+def budget_words(health: ConnectionHealth, xero_plan: str) -> str:
+    budget = health.budget or {}
+    if health.provider == "xero" and budget.get("day_remaining") is not None:
+        limit = XERO_DAY_LIMITS.get(xero_plan, XERO_DAY_LIMITS["standard"])
+        return f"{int(budget['day_remaining']):,} of {limit:,} API calls left today"
+    if health.provider == "zoho" and budget.get("credits_remaining") is not None:
+        return f"{int(budget['credits_remaining']):,} API credits left today"
+    return "Shown after the next sync"
+
+
+class ProviderCard(QFrame):
+    """One side: set up and connect, wait for the browser, pick an organisation, or show the connection."""
+
+    connect_clicked = Signal(str, dict)  # provider, options for connect_xero/connect_zoho
+    cancel_clicked = Signal(str)
+    organisation_chosen = Signal(str, str)  # provider, organisation id
+    disconnect_clicked = Signal(str)
+    reopen_clicked = Signal(str)
+
+    def __init__(self, provider: str, redirect_uri: str, client_id: str, dc: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.provider = provider
+        self.label = PROVIDER_LABELS[provider]
+        self.setObjectName(f"{provider}Card")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        title = _bold(QLabel(self.label))
+        title.setFont(QFont(title.font().family(), round(title.font().pointSizeF() * 1.3), QFont.Weight.Bold))
+        self.stack = QStackedWidget()
+        self.setup_page = self._build_setup(redirect_uri, client_id, dc)
+        self.waiting_page = self._build_waiting()
+        self.choose_page = self._build_choose()
+        self.connected_page = self._build_connected()
+        for page in (self.setup_page, self.waiting_page, self.choose_page, self.connected_page):
+            self.stack.addWidget(page)
+        self.error = ErrorPanel(self)
+        self.error.hide()
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(self.stack)
+        layout.addWidget(self.error)
+
+    # ----- the four states ---------------------------------------------------------------------------------
+    def _build_setup(self, redirect_uri: str, client_id: str, dc: str) -> QWidget:
+        page = QWidget()
+        self.purpose = _wrapped(PURPOSE[self.provider])
+        self.client_id = QLineEdit(client_id)
+        self.client_id.setPlaceholderText("Paste the client id of your app")
+        self.client_id.setAccessibleName(f"{self.label} client id")
+        self.client_id.textChanged.connect(self._update_connect)
+        form = QFormLayout()
+        form.addRow("Client id", self.client_id)
+        self.secret = self.dc = None
+        if self.provider == "zoho":
+            self.secret = QLineEdit()
+            self.secret.setEchoMode(QLineEdit.EchoMode.Password)
+            self.secret.setPlaceholderText("Optional: only if Zoho gave you one")
+            self.secret.setAccessibleName("Zoho CRM client secret")
+            form.addRow("Client secret", self.secret)
+            self.dc = QComboBox()
+            self.dc.setAccessibleName("Zoho CRM data centre")
+            for code in ZOHO_DATA_CENTRES:
+                self.dc.addItem(DATA_CENTRE_NAMES.get(code, code), code)
+            self.dc.setCurrentIndex(max(0, self.dc.findData(dc)))
+            form.addRow("Data centre", self.dc)
+        self.how_to_toggle = QToolButton()
+        self.how_to_toggle.setText("How do I get one?")
+        self.how_to_toggle.setCheckable(True)
+        self.how_to_toggle.setAutoRaise(True)
+        self.how_to = self._build_how_to(redirect_uri)
+        self.how_to.hide()
+        self.how_to_toggle.toggled.connect(self.how_to.setVisible)
+        self.connect_button = QPushButton(f"Connect {self.label}")
+        self.connect_button.setDefault(True)
+        self.connect_button.clicked.connect(self._on_connect)
+        self.setup_reason = QLabel()
+        self.setup_reason.setEnabled(False)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.how_to_toggle)
+        buttons.addStretch(1)
+        buttons.addWidget(self.setup_reason)
+        buttons.addWidget(self.connect_button)
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.purpose)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        layout.addWidget(self.how_to)
+        self._update_connect()
+        return page
+
+    def _build_how_to(self, redirect_uri: str) -> QWidget:
+        box = QFrame()
+        box.setFrameShape(QFrame.Shape.StyledPanel)
+        first, second, third = HOW_TO[self.provider]
+        self.redirect_uri = QLineEdit(redirect_uri)
+        self.redirect_uri.setReadOnly(True)
+        self.redirect_uri.setAccessibleName("Redirect URI to register")
+        self.copy_button = QPushButton("Copy")
+        self.copy_button.setAccessibleName("Copy the redirect URI")
+        self.copy_button.clicked.connect(self._copy_redirect)
+        uri_row = QHBoxLayout()
+        uri_row.addWidget(self.redirect_uri, 1)
+        uri_row.addWidget(self.copy_button)
+        layout = QVBoxLayout(box)
+        layout.addWidget(_wrapped(f"1. {first}"))
+        layout.addWidget(_wrapped(f"2. {second}"))
+        layout.addLayout(uri_row)
+        layout.addWidget(_wrapped(f"3. {third}"))
+        return box
+
+    def _build_waiting(self) -> QWidget:
+        page = QWidget()
+        self.waiting_text = _wrapped("Finish signing in in your browser…")
+        busy = QProgressBar()
+        busy.setRange(0, 0)
+        busy.setTextVisible(False)
+        busy.setMaximumHeight(8)
+        busy.setAccessibleName("Waiting for the browser")
+        self.reopen_button = QPushButton("Open the browser again")
+        self.reopen_button.clicked.connect(lambda: self.reopen_clicked.emit(self.provider))
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(lambda: self.cancel_clicked.emit(self.provider))
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.reopen_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.waiting_text)
+        layout.addWidget(busy)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+        return page
+
+    def _build_choose(self) -> QWidget:
+        page = QWidget()
+        self.choose_text = _wrapped("Xero shared several organisations. Which one should Ledgerbridge keep in step "
+                                    "with Zoho CRM?")
+        self.org_buttons = QButtonGroup(page)
+        self.org_list = QVBoxLayout()
+        self.use_org_button = QPushButton("Use this organisation")
+        self.use_org_button.setDefault(True)
+        self.use_org_button.clicked.connect(self._on_choose)
+        cancel = QPushButton("Cancel")
+        cancel.clicked.connect(lambda: self.cancel_clicked.emit(self.provider))
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(cancel)
+        buttons.addWidget(self.use_org_button)
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.choose_text)
+        layout.addLayout(self.org_list)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+        return page
+
+    def _build_connected(self) -> QWidget:
+        page = QWidget()
+        self.organisation = _bold(_wrapped())
+        self.details = QFormLayout()
+        self.data_centre = _wrapped()
+        self.signed_in_as = _wrapped()
+        self.renewal = _wrapped()
+        self.budget = _wrapped()
+        self.details.addRow("Organisation", self.organisation)
+        if self.provider == "zoho":
+            self.details.addRow("Data centre", self.data_centre)
+        self.details.addRow("Signed in as", self.signed_in_as)
+        self.details.addRow("Sign-in", self.renewal)
+        self.details.addRow("API use", self.budget)
+        self.reconnect_button = QPushButton("Reconnect…")
+        self.reconnect_button.clicked.connect(self.show_setup)
+        self.disconnect_button = QPushButton("Disconnect")
+        self.disconnect_button.clicked.connect(self._ask_disconnect)
+        self.confirm = QFrame()
+        self.confirm_text = _wrapped(f"Disconnect {self.label}? Syncing stops until you connect again; links and "
+                                     "history are kept.")
+        self.confirm_button = QPushButton(f"Disconnect {self.label}")
+        self.confirm_button.clicked.connect(self._on_disconnect)
+        keep = QPushButton("Keep connected")
+        keep.clicked.connect(self._end_confirm)
+        confirm_layout = QHBoxLayout(self.confirm)
+        confirm_layout.setContentsMargins(0, 0, 0, 0)
+        confirm_layout.addWidget(self.confirm_text, 1)
+        confirm_layout.addWidget(keep)
+        confirm_layout.addWidget(self.confirm_button)
+        self.confirm.hide()
+        self.busy_text = QLabel()
+        self.busy_text.setEnabled(False)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.busy_text)
+        buttons.addStretch(1)
+        buttons.addWidget(self.reconnect_button)
+        buttons.addWidget(self.disconnect_button)
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(self.details)
+        layout.addLayout(buttons)
+        layout.addWidget(self.confirm)
+        layout.addStretch(1)
+        return page
+
+    # ----- showing a state ---------------------------------------------------------------------------------
+    @property
+    def state(self) -> str:
+        return {0: "setup", 1: "waiting", 2: "choosing", 3: "connected"}[self.stack.currentIndex()]
+
+    @Slot()
+    def show_setup(self) -> None:
+        self.stack.setCurrentWidget(self.setup_page)
+        self._update_connect()
+
+    def show_waiting(self) -> None:
+        self.error.hide()
+        self.waiting_text.setText("Finish signing in in your browser…")
+        self.stack.setCurrentWidget(self.waiting_page)
+        self.cancel_button.setFocus()
+
+    def show_choice(self, organisations: list[dict[str, str]]) -> None:
+        for button in self.org_buttons.buttons():
+            self.org_buttons.removeButton(button)
+            self.org_list.removeWidget(button)
+            button.deleteLater()
+        for n, org in enumerate(organisations):
+            button = QRadioButton(org["name"])
+            button.setProperty("org_id", org["id"])
+            button.setChecked(n == 0)
+            self.org_buttons.addButton(button)
+            self.org_list.addWidget(button)
+        self.stack.setCurrentWidget(self.choose_page)
+        self.use_org_button.setFocus()
+
+    def show_connected(self, health: ConnectionHealth, now: datetime, xero_plan: str) -> None:
+        self.organisation.setText(health.organisation or "—")
+        self.data_centre.setText(DATA_CENTRE_NAMES.get(health.dc, health.dc.upper()) if health.dc else "—")
+        self.signed_in_as.setText(health.user or "Not known yet")
+        self.renewal.setText(renewal_words(health, now))
+        self.budget.setText(budget_words(health, xero_plan))
+        self.reconnect_button.setVisible(health.needs_sign_in or self.renewal.text().startswith("Reconnect"))
+        self._end_confirm()
+        self.stack.setCurrentWidget(self.connected_page)
+
+    def show_error(self, error: dict[str, Any]) -> None:
+        self.error.show_dict(error)
+
+    def set_disconnecting(self) -> None:
+        self.confirm.hide()
+        self.disconnect_button.setEnabled(False)
+        self.busy_text.setText("Disconnecting…")
+
+    # ----- user actions ------------------------------------------------------------------------------------
+    def _update_connect(self) -> None:
+        ready = bool(self.client_id.text().strip())
+        self.connect_button.setEnabled(ready)
+        self.setup_reason.setText("" if ready else "Enter the client id first")
+
+    def _on_connect(self) -> None:
+        options: dict[str, Any] = {"client_id": self.client_id.text().strip()}
+        if self.provider == "zoho":
+            assert self.secret is not None and self.dc is not None
+            if self.secret.text().strip():
+                options["client_secret"] = self.secret.text().strip()
+            options["dc"] = self.dc.currentData()
+        self.error.hide()
+        self.connect_clicked.emit(self.provider, options)
+
+    def _copy_redirect(self) -> None:
+        QGuiApplication.clipboard().setText(self.redirect_uri.text())
+        self.copy_button.setText("Copied")
+
+    def _on_choose(self) -> None:
+        checked = self.org_buttons.checkedButton()
+        if checked is not None:
+            self.waiting_text.setText("Connecting…")
+            self.stack.setCurrentWidget(self.waiting_page)
+            self.organisation_chosen.emit(self.provider, str(checked.property("org_id")))
+
+    def _ask_disconnect(self) -> None:
+        self.confirm.show()
+        self.confirm_button.setFocus()
+
+    def _end_confirm(self) -> None:
+        self.confirm.hide()
+        self.disconnect_button.setEnabled(True)
+        self.busy_text.setText("")
+
+    def _on_disconnect(self) -> None:
+        self.set_disconnecting()
+        self.disconnect_clicked.emit(self.provider)
+
+
+class ConnectionsPage(QWidget):
+    """``make_connections`` builds a ConnectionService (one per sign-in, used on the sign-in thread; the page reads
+    the redirect URIs from one). ``open_browser`` opens a URL (the system browser unless a test plays it)."""
+
+    open_page = Signal(str)
+    connections_changed = Signal()  # a side was connected or disconnected (the header and dashboard refresh)
+
+    def __init__(self, make_connections: Callable[[], ConnectionService], views: Views, controller: Any, *,
+                 open_browser: Callable[[str], object] | None = None, clock: Clock | None = None,
+                 sign_in_timeout: float | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._make_connections = make_connections
+        self._views = views
+        self._controller = controller
+        self._open_browser = open_browser or (lambda url: QDesktopServices.openUrl(QUrl(url)))
+        self._clock = clock or SystemClock()
+        self._timeout = sign_in_timeout
+        self._logins: dict[str, LoginTask] = {}
+        self._ended: dict[str, LoginTask] = {}
+        self._last_url: dict[str, str] = {}
+        service = make_connections()
+        profile = service.ctx.profile
+        self._profile = profile
+        secrets = service.ctx.secrets
+
+        heading = _bold(QLabel("Connections"))
+        heading.setFont(QFont(heading.font().family(), round(heading.font().pointSizeF() * 1.5), QFont.Weight.Bold))
+        self.notice = QLabel()
+        self.notice.setObjectName("secretsNotice")
+        self.notice.setWordWrap(True)
+        self.notice.setVisible(not secrets.is_secure)
+        self.notice.setText(
+            "⚠ This computer has no system keyring Ledgerbridge can use, so your sign-ins to Xero and Zoho CRM "
+            "are kept in a file on this computer that only your user account can open, not encrypted. Anyone who "
+            "can sign in as you, or copy your files, could use them. Set up the system keyring (Windows Credential "
+            "Manager, macOS Keychain or GNOME Keyring), restart Ledgerbridge and connect again to keep them there.")
+        self.notice.setAutoFillBackground(True)
+        self.notice.setMargin(10)
+        self.cards: dict[str, ProviderCard] = {}
+        for provider in ("xero", "zoho"):
+            endpoint_id = getattr(service.ctx.endpoints, provider).client_id
+            card = ProviderCard(provider, service.redirect_uri(provider),
+                                get_setting(profile, f"{provider}.client_id") or endpoint_id,
+                                str(get_setting(profile, "zoho.dc")))
+            card.connect_clicked.connect(self._connect)
+            card.cancel_clicked.connect(self._cancel)
+            card.organisation_chosen.connect(self._choose)
+            card.disconnect_clicked.connect(self._disconnect)
+            card.reopen_clicked.connect(self._reopen)
+            self.cards[provider] = card
+        controller.task_finished.connect(self._on_task_finished)
+
+        body = QWidget()
+        column = QVBoxLayout(body)
+        column.addWidget(heading)
+        column.addWidget(self.notice)
+        column.addWidget(self.cards["xero"])
+        column.addWidget(self.cards["zoho"])
+        column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(body)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        self._tint_notice()
+        self.refresh()
+
+    def _tint_notice(self) -> None:
+        palette = self.notice.palette()
+        base = palette.color(QPalette.ColorRole.Window)
+        palette.setColor(QPalette.ColorRole.Window, mix(base, attention_colour(palette), 0.25))
+        self.notice.setPalette(palette)
+
+    # ----- reading -----------------------------------------------------------------------------------------
+    @Slot()
+    def refresh(self) -> None:
+        now = datetime.fromtimestamp(self._clock.time()).astimezone()
+        plan = str(get_setting(self._profile, "xero.plan") or "standard")
+        for health in self._views.connections():
+            card = self.cards[health.provider]
+            if health.provider in self._logins or card.busy_text.text():
+                continue  # a sign-in or a disconnect is under way: its own result will update the card
+            if health.organisation:  # connected, or once connected and now asking to sign in again
+                card.show_connected(health, now, plan)
+            else:
+                card.show_setup()
+
+    # ----- signing in --------------------------------------------------------------------------------------
+    @Slot(str, dict)
+    def _connect(self, provider: str, options: dict[str, Any]) -> None:
+        if provider in self._logins:
+            return
+        kwargs = {"timeout": self._timeout} if self._timeout else {}
+        task = LoginTask(provider, self._make_connections, options, **kwargs)
+        task.open_url.connect(lambda url, p=provider: self._open(p, url))
+        task.choose_organisation.connect(self.cards[provider].show_choice)
+        task.succeeded.connect(lambda status, p=provider: self._signed_in(p))
+        task.failed.connect(lambda error, p=provider: self._sign_in_failed(p, error))
+        task.cancelled.connect(lambda p=provider: self.cards[p].show_setup())
+        task.ended.connect(lambda p=provider: self._login_ended(p))
+        self._logins[provider] = task
+        self.cards[provider].show_waiting()
+        task.start()
+
+    def _open(self, provider: str, url: str) -> None:
+        self._last_url[provider] = url
+        if self._open_browser(url) is False:
+            self.cards[provider].waiting_text.setText(
+                "Ledgerbridge could not open your browser. Click “Open the browser again”, or open a browser "
+                "yourself and try once more.")
+
+    @Slot(str)
+    def _reopen(self, provider: str) -> None:
+        if provider in self._last_url:
+            self._open(provider, self._last_url[provider])
+
+    @Slot(str)
+    def _cancel(self, provider: str) -> None:
+        task = self._logins.get(provider)
+        if task is not None:
+            task.cancel()
+
+    @Slot(str, str)
+    def _choose(self, provider: str, org_id: str) -> None:
+        task = self._logins.get(provider)
+        if task is not None:
+            task.choose(org_id)
+
+    def _signed_in(self, provider: str) -> None:
+        self._fresh_clients()
+        self.connections_changed.emit()
+
+    def _sign_in_failed(self, provider: str, error: dict[str, Any]) -> None:
+        card = self.cards[provider]
+        card.show_setup()
+        card.show_error(error)
+
+    def _login_ended(self, provider: str) -> None:
+        # Kept until the next sign-in of this side replaces it: deleting a task while its own signal is being
+        # delivered is not safe.
+        self._ended[provider] = self._logins.pop(provider)
+        self.refresh()
+
+    def cancel_sign_ins(self) -> None:
+        """Stop any sign-in that is waiting (the window is closing) and wait for its thread to end."""
+        for task in list(self._logins.values()):
+            task.cancel()
+            task.wait()
+
+    # ----- disconnecting -----------------------------------------------------------------------------------
+    @Slot(str)
+    def _disconnect(self, provider: str) -> None:
+        def disconnect(service: Any, p: str = provider) -> None:
+            service.connections.disconnect(p)
+            service.reset_clients()
+
+        self._controller.submit(f"disconnect-{provider}", disconnect)
+
+    def _fresh_clients(self) -> None:
+        self._controller.submit("fresh-clients", lambda service: service.reset_clients())
+
+    @Slot(str, object)
+    def _on_task_finished(self, name: str, result: Any) -> None:
+        if not name.startswith("disconnect-"):
+            return
+        provider = name.removeprefix("disconnect-")
+        card = self.cards.get(provider)
+        if card is None:
+            return
+        card.busy_text.setText("")
+        if isinstance(result, dict) and result.get("error"):
+            card.show_error(result["error"])
+            card.disconnect_button.setEnabled(True)
+        self.refresh()
+        self.connections_changed.emit()

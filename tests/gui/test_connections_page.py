@@ -1,0 +1,195 @@
+"""The Connections page against the sandbox: the test plays the browser through the real loopback listener."""
+
+from __future__ import annotations
+
+import re
+import socket
+from urllib.parse import urljoin
+
+import httpx
+import pytest
+from PySide6.QtCore import Qt
+
+from app.auth.secrets import MemoryStore
+from app.emulators.demo_story import ORG_NAME
+from app.gui.pages.connections import ConnectionsPage
+from app.services.connections import ConnectionService
+from app.services.views import Views
+from app.store.models import Connection
+from tests.browser import Browser
+from tests.gui.conftest import WAIT_MS
+from tests.world import make_world
+
+# Showing a top-level widget offscreen warns that the platform plugin cannot pass size hints on.
+pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")]
+
+
+class TickEveryOrganisation(Browser):
+    """A person who ticks every organisation on Xero's consent page (bulk connections) and allows access."""
+
+    def _run(self, url: str) -> None:
+        try:
+            page = self.emulator_client.get(url)
+            consent_id = re.search(r'name="consent_id" value="([^"]+)"', page.text).group(1)
+            tenants = re.findall(r'name="tenant" value="([^"]+)"', page.text)
+            answer = self.emulator_client.post(urljoin(str(page.url), "/identity/connect/consent"),
+                                               data={"consent_id": consent_id, "tenant": tenants, "action": "allow"})
+            with httpx.Client(timeout=10) as real:
+                self.landing = real.get(answer.headers["location"])
+        except BaseException as exc:
+            self.errors.append(exc)
+        finally:
+            self.done.set()
+
+
+class Opened:
+    """A browser that opens nothing: the person never finishes signing in."""
+
+    def __init__(self) -> None:
+        self.urls: list[str] = []
+
+    def __call__(self, url: str) -> bool:
+        self.urls.append(url)
+        return True
+
+
+@pytest.fixture
+def fresh(data_dir):
+    w = make_world(data_dir)
+    yield w
+    w.close()
+
+
+def make_page(qtbot, world, controller, open_browser) -> ConnectionsPage:
+    page = ConnectionsPage(lambda: ConnectionService(world.ctx), Views.of(world.ctx), controller,
+                           open_browser=open_browser, clock=world.clock, sign_in_timeout=WAIT_MS / 1000)
+    qtbot.addWidget(page)
+    page.resize(900, 1000)
+    page.show()
+    return page
+
+
+def click(qtbot, button) -> None:
+    assert button.isVisible() and button.isEnabled(), button.text()
+    qtbot.waitUntil(lambda: not button.visibleRegion().isEmpty(), timeout=WAIT_MS)  # laid out, on screen
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def test_connect_both_sides_from_the_page_then_sync(qtbot, fresh, make_controller):
+    controller = make_controller(fresh)
+    browser = fresh.browser()
+    page = make_page(qtbot, fresh, controller, browser)
+    xero, zoho = page.cards["xero"], page.cards["zoho"]
+    assert xero.state == "setup" and zoho.state == "setup"
+    assert "contacts, items and invoices" in xero.purpose.text()
+    assert zoho.dc.count() == 9 and zoho.dc.currentData() == "us"
+
+    with qtbot.waitSignal(page.connections_changed, timeout=WAIT_MS):
+        click(qtbot, xero.connect_button)
+        assert xero.state == "waiting" and xero.waiting_text.text() == "Finish signing in in your browser…"
+    qtbot.waitUntil(lambda: xero.state == "connected", timeout=WAIT_MS)
+    assert xero.organisation.text() == ORG_NAME
+    assert xero.renewal.text() == "Connection renews automatically"
+
+    with qtbot.waitSignal(page.connections_changed, timeout=WAIT_MS):
+        click(qtbot, zoho.connect_button)
+    qtbot.waitUntil(lambda: zoho.state == "connected", timeout=WAIT_MS)
+    assert zoho.organisation.text() and zoho.data_centre.text() == "United States (zoho.com)"
+    assert "@" in zoho.signed_in_as.text()
+    assert not [b.errors for b in fresh.browsers if b.errors]
+
+    with qtbot.waitSignal(controller.run_finished, timeout=WAIT_MS) as finished:
+        controller.sync_now()
+    assert finished.args[0]["outcome"] == "ok", finished.args[0]["message"]
+    page.refresh()
+    assert "API calls left today" in xero.budget.text()
+
+
+def test_cancel_a_sign_in_closes_the_listener(qtbot, fresh, make_controller):
+    controller = make_controller(fresh)
+    browser = Opened()
+    page = make_page(qtbot, fresh, controller, browser)
+    xero = page.cards["xero"]
+    click(qtbot, xero.connect_button)
+    qtbot.waitUntil(lambda: len(browser.urls) == 1, timeout=WAIT_MS)
+    assert xero.state == "waiting"
+
+    click(qtbot, xero.cancel_button)
+    qtbot.waitUntil(lambda: "xero" not in page._logins, timeout=WAIT_MS)
+    assert xero.state == "setup" and not xero.error.isVisible()
+    with socket.socket() as s:  # the port is free again: nothing listens for the sign-in any more
+        s.bind(("127.0.0.1", fresh.xero_port))
+    assert Connection.select().count() == 0
+
+
+def test_pick_one_of_two_xero_organisations(qtbot, fresh, make_controller):
+    fresh.control("xero", "POST", "xero/switches", json={"multi_org_consent": True})
+    controller = make_controller(fresh)
+    browser = TickEveryOrganisation(fresh.emulator_client())
+    page = make_page(qtbot, fresh, controller, browser)
+    xero = page.cards["xero"]
+    click(qtbot, xero.connect_button)
+    qtbot.waitUntil(lambda: xero.state == "choosing", timeout=WAIT_MS)
+    names = [b.text() for b in xero.org_buttons.buttons()]
+    assert len(names) == 2 and ORG_NAME in names
+    other = next(b for b in xero.org_buttons.buttons() if b.text() != ORG_NAME)
+    other.setChecked(True)
+
+    with qtbot.waitSignal(page.connections_changed, timeout=WAIT_MS):
+        click(qtbot, xero.use_org_button)
+    qtbot.waitUntil(lambda: xero.state == "connected", timeout=WAIT_MS)
+    assert xero.organisation.text() == other.text()
+    chosen = Connection.get(Connection.provider == "xero")
+    assert chosen.org_name == other.text() and chosen.org_id == other.property("org_id")
+
+
+def test_a_refused_sign_in_says_so_in_words(qtbot, fresh, make_controller):
+    controller = make_controller(fresh)
+    page = make_page(qtbot, fresh, controller, fresh.browser(deny=True))
+    zoho = page.cards["zoho"]
+    click(qtbot, zoho.connect_button)
+    qtbot.waitUntil(lambda: zoho.state == "setup" and zoho.error.isVisible(), timeout=WAIT_MS)
+    words = zoho.error.title.text() + " " + zoho.error.message.text()
+    assert words.strip() and "error=" not in words and "access_denied" not in words
+
+
+def test_disconnect_from_the_page(qtbot, world, make_controller):
+    controller = make_controller(world)
+    page = make_page(qtbot, world, controller, Opened())
+    xero = page.cards["xero"]
+    assert xero.state == "connected"
+    click(qtbot, xero.disconnect_button)
+    assert xero.confirm.isVisible()
+    with qtbot.waitSignal(controller.task_finished, timeout=WAIT_MS,
+                          check_params_cb=lambda name, result: name == "disconnect-xero") as done:
+        click(qtbot, xero.confirm_button)
+        assert xero.busy_text.text() == "Disconnecting…"
+    assert done.args[1] is None
+    assert xero.state == "setup"
+    assert world.ctx.secrets.get("xero:default:refresh_token") is None
+    assert page.cards["zoho"].state == "connected"
+
+
+def test_how_do_i_get_one_shows_the_redirect_uri_to_copy(qtbot, fresh, make_controller):
+    page = make_page(qtbot, fresh, make_controller(fresh), Opened())
+    zoho = page.cards["zoho"]
+    assert not zoho.how_to.isVisible()
+    click(qtbot, zoho.how_to_toggle)
+    assert zoho.how_to.isVisible()
+    uri = f"http://127.0.0.1:{fresh.zoho_port}/callback"
+    assert zoho.redirect_uri.text() == uri
+    click(qtbot, zoho.copy_button)  # (the offscreen platform has no clipboard to read back)
+    assert zoho.copy_button.text() == "Copied"
+
+    zoho.client_id.clear()
+    assert not zoho.connect_button.isEnabled() and zoho.setup_reason.text() == "Enter the client id first"
+
+
+def test_a_yellow_notice_when_secrets_cannot_go_to_the_keyring(qtbot, data_dir, make_controller):
+    world = make_world(data_dir, secrets=MemoryStore(is_secure=False, description="In a file"))
+    try:
+        page = make_page(qtbot, world, make_controller(world), Opened())
+        assert page.notice.isVisible() and "no system keyring" in page.notice.text()
+        assert "not encrypted" in page.notice.text()
+    finally:
+        world.close()
