@@ -32,10 +32,12 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--limits", choices=["real", "starter", "off"], default="real")
     sandbox.add_argument("--redirect-uri", action="append", default=[], metavar="URI",
                          help="also accept this OAuth redirect URI (repeatable)")
-    from app.cli import connect_cmd, sync_cmd
+    from app.cli import connect_cmd, historical_cmd, push_cmd, sync_cmd
 
     connect_cmd.add_parsers(commands)
     sync_cmd.add_parsers(commands)
+    historical_cmd.add_parsers(commands)
+    push_cmd.add_parsers(commands)
     return parser
 
 
@@ -52,8 +54,10 @@ def run_command(args: argparse.Namespace) -> int:
             from app.cli import connect_cmd
 
             return getattr(connect_cmd, f"run_{args.command}")(args)
-        from app.cli import sync_cmd
+        from app.cli import historical_cmd, push_cmd, sync_cmd
 
+        if args.command in (historical_cmd.COMMAND, push_cmd.COMMAND):
+            return (historical_cmd if args.command == historical_cmd.COMMAND else push_cmd).run(args)
         if args.command in sync_cmd.COMMANDS:
             return sync_cmd.run(args)
     except AppError as exc:

@@ -38,6 +38,8 @@ XERO_PAGE, XERO_BATCH = 1000, 50
 ZOHO_PAGE, ZOHO_BATCH = 200, 100
 ZOHO_SECONDS_PER_CALL = 0.5
 
+PAIR_NOUNS = {"items": "Items", "contacts": "Contacts", "deals": "Closed Won deals", "invoices": "Invoices",
+              "payments": "Payments"}
 STATUS_LABELS = {"queued": "Waiting", "running": "Running", "done": "Finished", "failed": "Failed",
                  "paused": "Paused by a limit", "cancelled": "Cancelled", "braked": "Stopped for your confirmation",
                  "interrupted": "Stopped before it finished"}
@@ -91,6 +93,11 @@ class JobItem:
 
     @property
     def pairs_label(self) -> str:
+        """Short: "Contacts, Invoices" (the full pair names are in ``pair_labels``)."""
+        return ", ".join(PAIR_NOUNS.get(p, p) for p in self.pairs)
+
+    @property
+    def pair_labels(self) -> str:
         return ", ".join(pair_label(p) for p in self.pairs)
 
     @property
