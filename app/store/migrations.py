@@ -37,10 +37,23 @@ def _v3_historical_queue(db: pw.SqliteDatabase) -> None:
     db.create_tables([HistoricalJob])
 
 
+def _v4_mapping_version_authors(db: pw.SqliteDatabase) -> None:
+    from playhouse.migrate import SqliteMigrator, migrate as run_steps
+
+    from app.store.models import MappingVersion
+
+    table = MappingVersion._meta.table_name
+    have = {c.name for c in db.get_columns(table)}  # a new database got them from step 1's current models
+    migrator = SqliteMigrator(db)
+    run_steps(*[migrator.add_column(table, name, field) for name, field in
+                (("saved_by", MappingVersion.saved_by), ("note", MappingVersion.note)) if name not in have])
+
+
 MIGRATIONS: list[tuple[int, Callable[[pw.SqliteDatabase], None]]] = [
     (1, _v1_initial),
     (2, _v2_history_indexes),
     (3, _v3_historical_queue),
+    (4, _v4_mapping_version_authors),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -94,6 +94,8 @@ class MappingVersion(BaseModel):
     version = pw.IntegerField()
     body = JSONField()
     created_at = UTCDateTimeField(default=utcnow)
+    saved_by = pw.CharField(default="")  # who saved it, in words: "anna (desktop app)"
+    note = pw.CharField(default="")  # why: "Restored version 3", "Reset to defaults", "Imported from a file"
 
     class Meta:
         indexes = ((("profile", "pair", "version"), True),)
