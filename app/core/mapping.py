@@ -26,6 +26,7 @@ class FieldLink:
     zoho: str
     direction: str = BOTH
     transform: dict[str, Any] = field(default_factory=lambda: {"kind": "copy"})
+    winner: str = ""  # this field's own conflict policy (one of POLICIES); "" follows the pair's
 
     def flows(self, pair_direction: str, to_zoho: bool) -> bool:
         """Whether a change may flow this way, given the pair's direction and this link's own."""
@@ -100,6 +101,8 @@ def validate(mapping: PairMapping, xero: list[FieldInfo], zoho: list[FieldInfo])
     xs = {f.name: f for f in xero}
     zs = {f.name: f for f in zoho}
     for link in mapping.fields:
+        if link.winner and link.winner not in POLICIES:
+            problems.append(Problem(p, link.zoho or link.xero, f"unknown policy {link.winner!r}"))
         kind = link.transform.get("kind", "copy")
         if kind not in TRANSFORMS and kind != "line_items":
             problems.append(Problem(p, link.zoho or link.xero, f"unknown transform {kind!r}"))

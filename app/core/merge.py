@@ -63,12 +63,13 @@ def merge(
     policy: str | None = None,
 ) -> MergeResult:
     """Decide, per mapped field, what to write where. ``resolutions`` maps a Zoho field to "xero"/"zoho";
-    ``policy`` overrides the pair's conflict policy (first links use the pair's ``first_link_policy``)."""
+    ``policy`` overrides the pair's and each field's conflict policy (first links use the pair's
+    ``first_link_policy``); otherwise a field's own ``winner`` comes before the pair's policy."""
     result = MergeResult(base_x=dict(base_x or {}), base_z=dict(base_z or {}))
     resolutions = resolutions or {}
     for link in mapping.fields:
-        _merge_field(mapping, link, base_x, base_z, x_now, z_now, lookups, result,
-                     xero_modified, zoho_modified, resolutions.get(link.zoho), policy or mapping.conflict_policy)
+        _merge_field(mapping, link, base_x, base_z, x_now, z_now, lookups, result, xero_modified, zoho_modified,
+                     resolutions.get(link.zoho), policy or link.winner or mapping.conflict_policy)
     return result
 
 
