@@ -1,5 +1,10 @@
 """Reconciliation: read both systems in full and report where linked records disagree (mapped fields; invoice
-totals to the cent), records with no counterpart, and unlinked records that look like each other."""
+totals to the cent), records with no counterpart, and unlinked records that look like each other.
+
+Noise it leaves out: a value one side leaves empty while the other holds the default it stands for (a Xero contact
+with no default currency trades in the organisation's base currency, so Zoho's 'AUD' is no mismatch in an AUD
+organisation), and the records the sync leaves alone (its own product for invoice lines without an item) are never
+orphans."""
 
 from __future__ import annotations
 
@@ -16,6 +21,8 @@ from app.services.sync import SyncService
 from app.store.models import Link
 
 PAIRS = ("contacts", "items", "invoices")
+XERO_CURRENCY_FIELDS = ("DefaultCurrency", "CurrencyCode")
+ZOHO_CURRENCY_FIELDS = ("Currency",)
 
 
 @dataclass
@@ -42,6 +49,7 @@ def reconcile(service: SyncService, pairs: tuple[str, ...] = PAIRS) -> list[Find
     connectors = service.connectors()
     mappings = service.mappings()
     engine_lookups = _Lookups(service)
+    defaults = _Defaults(connectors)
     findings: list[Finding] = []
     for pair in pairs:
         mapping = mappings.get(pair)
@@ -50,6 +58,8 @@ def reconcile(service: SyncService, pairs: tuple[str, ...] = PAIRS) -> list[Find
         spec = connectors.spec(mapping)
         spec.zoho.poll_deletions = False  # type: ignore[attr-defined]
         xs, zs = _read_all(spec.xero), _read_all(spec.zoho)
+        if spec.zoho_filter is not None:  # records the sync leaves alone (e.g. its own fallback product)
+            zs = {rid: z for rid, z in zs.items() if spec.zoho_filter(z)}
         links = list(Link.select().where(Link.profile == service.profile, Link.pair == pair))
         linked_x = {link.xero_id for link in links if link.xero_id and link.zoho_id}
         linked_z = {link.zoho_id for link in links if link.xero_id and link.zoho_id}
@@ -62,7 +72,7 @@ def reconcile(service: SyncService, pairs: tuple[str, ...] = PAIRS) -> list[Find
                 findings.append(Finding(pair, "missing", link.name, link.xero_id, link.zoho_id,
                                         detail=f"linked record no longer found in {side}"))
                 continue
-            findings += _compare(pair, mapping, x, z, engine_lookups)
+            findings += _compare(pair, mapping, x, z, engine_lookups, defaults)
         for x in xs.values():
             if x.id not in linked_x and x.status == "active":
                 findings.append(Finding(pair, "only_in_xero", x.name, xero_id=x.id))
@@ -82,7 +92,32 @@ def reconcile(service: SyncService, pairs: tuple[str, ...] = PAIRS) -> list[Find
     return findings
 
 
-def _compare(pair: str, mapping: Any, x: SourceRecord, z: SourceRecord, lookups: Any) -> list[Finding]:
+class _Defaults:
+    """What an empty value means on each side: the currency a record without one is in (Xero's base currency,
+    Zoho's home currency), read once per reconciliation and only if a currency field is compared."""
+
+    def __init__(self, connectors: Any) -> None:
+        self.connectors = connectors
+        self._xero: str | None = None
+        self._zoho: str | None = None
+
+    def xero(self, name: str) -> str | None:
+        if name not in XERO_CURRENCY_FIELDS:
+            return None
+        if self._xero is None:
+            self._xero = self.connectors.xero.organisation().base_currency or ""
+        return self._xero or None
+
+    def zoho(self, name: str) -> str | None:
+        if name not in ZOHO_CURRENCY_FIELDS:
+            return None
+        if self._zoho is None:
+            self._zoho = self.connectors.zoho.org().currency or ""
+        return self._zoho or None
+
+
+def _compare(pair: str, mapping: Any, x: SourceRecord, z: SourceRecord, lookups: Any,
+             defaults: _Defaults) -> list[Finding]:
     out: list[Finding] = []
     for link in mapping.fields:
         if not (link.xero and link.zoho) or link.transform.get("kind") == "line_items":
@@ -91,6 +126,11 @@ def _compare(pair: str, mapping: Any, x: SourceRecord, z: SourceRecord, lookups:
         zv = numeric_text(z.fields.get(link.zoho))
         if link.zoho not in z.fields and link.zoho not in ("Grand_Total",):
             continue  # not read in list calls (subforms)
+        shown = (xv, zv)
+        if canon(xv) is None and canon(zv) is not None:
+            xv = defaults.xero(link.xero) or xv
+        elif canon(zv) is None and canon(xv) is not None:
+            zv = defaults.zoho(link.zoho) or zv
         to_zoho = link.flows(mapping.direction, to_zoho=True)
         try:
             expected = apply(link.transform, xv, True, lookups) if to_zoho else xv
@@ -103,7 +143,7 @@ def _compare(pair: str, mapping: Any, x: SourceRecord, z: SourceRecord, lookups:
                                    f"Xero total {xv} vs Zoho CRM total {zv}"))
             continue
         if canon(expected) != canon(actual):
-            out.append(Finding(pair, "mismatch", x.name, x.id, z.id, f"{link.xero} ⇄ {link.zoho}", xv, zv))
+            out.append(Finding(pair, "mismatch", x.name, x.id, z.id, f"{link.xero} ⇄ {link.zoho}", *shown))
     return out
 
 
