@@ -4,6 +4,7 @@ action names in Xero's and Zoho's own terms, directions as arrows, times in the 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Protocol
 
 _IRREGULAR = {"match": "matches", "entry": "entries", "difference": "differences", "this": "these",
               "needs": "need", "was": "were", "is": "are", "has": "have", "it": "they"}
@@ -122,3 +123,61 @@ def counts_sentence(counts: dict[str, int]) -> str:
         if n:
             parts.append(plural(n, word) if key == "conflicts" else f"{n:,} {word}")
     return ", ".join(parts)
+
+
+_PAIR_COUNT_WORDS = {  # key: (after a run, in a dry run); "{n}" is the count, a tuple is (singular, plural)
+    "created": ("{n} created", "{n} to create"), "create": ("{n} created", "{n} to create"),
+    "updated": ("{n} updated", "{n} to update"), "update": ("{n} updated", "{n} to update"),
+    "linked": ("{n} linked", "{n} to link"), "link": ("{n} linked", "{n} to link"),
+    "archived": ("{n} archived", "{n} to archive"), "archive": ("{n} archived", "{n} to archive"),
+    "deleted": ("{n} deleted", "{n} to delete"), "delete": ("{n} deleted", "{n} to delete"),
+    "conflicts": (("conflict", "conflicts"), ("conflict", "conflicts")),
+    "conflict": (("conflict", "conflicts"), ("conflict", "conflicts")),
+    "queued_for_review": (("possible match to confirm", "possible matches to confirm"),) * 2,
+    "review": (("possible match to confirm", "possible matches to confirm"),) * 2,
+    "failed": ("{n} failed", "{n} would fail"), "skipped": ("{n} skipped", "{n} to skip"),
+    "skip": ("{n} skipped", "{n} to skip"), "unchanged": ("{n} unchanged", "{n} unchanged"),
+    "people_synced": (("person synced", "people synced"), ("person to sync", "people to sync")),
+    "payments_seen": (("payment read", "payments read"), ("payment read", "payments read")),
+    "reverted": ("{n} put back", "{n} to put back"),
+}
+
+
+def counts_words(counts: dict[str, int], *, dry_run: bool = False) -> str:
+    """Every count of a run or of one pair in words, singular and plural right: "16 created, 1 conflict,
+    2 possible matches to confirm, 15 people synced" ("" when all are zero). Dry runs say what would happen."""
+    parts = []
+    for key, n in counts.items():
+        if not n:
+            continue
+        words = _PAIR_COUNT_WORDS.get(key)
+        if words is None:
+            parts.append(f"{n:,} {key.replace('_', ' ')}")
+            continue
+        form = words[1 if dry_run else 0]
+        parts.append(plural(n, *form) if isinstance(form, tuple) else form.format(n=f"{n:,}"))
+    return ", ".join(parts)
+
+
+class RunFigures(Protocol):
+    trigger: str
+    started_at: datetime
+    counts: dict[str, int]
+    xero_calls: int
+    zoho_calls: int
+    outcome: str
+
+    @property
+    def duration_s(self) -> float | None: ...
+
+
+def run_line(run: RunFigures, now: datetime | None = None) -> str:
+    """A run on one line: "Sync now · Today 10:42 · took 12 seconds · 12 created, 1 conflict · API calls: Xero 4,
+    Zoho CRM 3 · Finished" (``run`` is a views.RunSummary)."""
+    parts = [trigger_label(run.trigger), local_time(run.started_at, now)]
+    if run.duration_s is not None:
+        parts.append(f"took {duration(run.duration_s)}")
+    parts.append(counts_words(run.counts) or "nothing changed")
+    parts.append(f"API calls: Xero {run.xero_calls:,}, Zoho CRM {run.zoho_calls:,}")
+    parts.append(outcome_label(run.outcome))
+    return " · ".join(parts)
