@@ -9,6 +9,8 @@ os.environ["PYTHON_KEYRING_BACKEND"] = "tests.memory_keyring.MemoryKeyring"
 
 import pytest  # noqa: E402
 
+pytest_plugins = ["tests.timeout_guard"]  # a test that times out fails alone instead of ending the run
+
 
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path, monkeypatch):

@@ -207,9 +207,11 @@ class CliResult:
     out: str
     err: str
     killed: bool = False
+    timed_out: float | None = None  # seconds waited before the run was stopped, when it hung
 
     def __str__(self) -> str:
-        return f"rc={self.rc}\n--- stdout\n{self.out[-3000:]}\n--- stderr\n{self.err[-3000:]}"
+        hung = f" (still running after {self.timed_out:.0f} s: stopped)" if self.timed_out else ""
+        return f"rc={self.rc}{hung}\n--- stdout\n{self.out[-3000:]}\n--- stderr\n{self.err[-3000:]}"
 
 
 def cli_env() -> dict[str, str]:
@@ -217,10 +219,16 @@ def cli_env() -> dict[str, str]:
     return dict(os.environ, PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring", PYTHONUNBUFFERED="1")
 
 
+# A run takes about a second here; the bound is 60 times that, and four runs still fit in pytest's 300 s per test,
+# so a hung run fails its test with its own output rather than running into pytest-timeout.
+CLI_TIMEOUT = 60
+
+
 def run_cli(data_dir: Path, endpoints: Path, *args: str, out_dir: Path, tripwire: Tripwire | None = None,
-            kill_at: int | None = None, timeout: float = 120) -> CliResult:
+            kill_at: int | None = None, timeout: float = CLI_TIMEOUT) -> CliResult:
     """``main.py --data-dir D --endpoints F ARGS`` (the interpreter itself, so SIGKILL hits the app, not a
-    launcher). With ``kill_at`` the tripwire kills it at that request; outputs go to files in ``out_dir``."""
+    launcher). With ``kill_at`` the tripwire kills it at that request; outputs go to files in ``out_dir``. A run
+    still going after ``timeout`` seconds is killed and comes back with ``timed_out`` set."""
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = f"{len(list(out_dir.glob('*.out'))):03d}-{args[0]}"
     out_path, err_path = out_dir / f"{stem}.out", out_dir / f"{stem}.err"
@@ -229,10 +237,16 @@ def run_cli(data_dir: Path, endpoints: Path, *args: str, out_dir: Path, tripwire
     with open(out_path, "w") as out, open(err_path, "w") as err:
         proc = subprocess.Popen([sys.executable, "main.py", "--data-dir", str(data_dir), "--endpoints",
                                  str(endpoints), *args], cwd=ROOT, env=cli_env(), stdout=out, stderr=err)
+        timed_out = None
         try:
             if tripwire is not None:
                 tripwire.set_pid(proc.pid)
-            rc = proc.wait(timeout=timeout)
+            try:
+                rc = proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                timed_out = timeout
+                proc.kill()
+                rc = proc.wait()
         finally:
             if proc.poll() is None:
                 proc.kill()
@@ -240,7 +254,7 @@ def run_cli(data_dir: Path, endpoints: Path, *args: str, out_dir: Path, tripwire
             if tripwire is not None:
                 tripwire.disarm()
     killed = tripwire is not None and tripwire.fired.is_set()
-    return CliResult(rc, out_path.read_text(), err_path.read_text(), killed)
+    return CliResult(rc, out_path.read_text(), err_path.read_text(), killed, timed_out)
 
 
 # ----- snapshots -----------------------------------------------------------------------------------------------
