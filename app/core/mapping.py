@@ -90,6 +90,11 @@ _COMPATIBLE = {
 }
 
 
+def can_fill(source_type: str, target_type: str) -> bool:
+    """Whether a value of one field type may be copied into a field of another (text takes almost anything)."""
+    return target_type in _COMPATIBLE.get(source_type, {source_type})
+
+
 def validate(mapping: PairMapping, xero: list[FieldInfo], zoho: list[FieldInfo]) -> list[Problem]:
     """Everything that would make this mapping fail against the live schemas, in the user's words."""
     problems: list[Problem] = []
