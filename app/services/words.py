@@ -145,9 +145,11 @@ _PAIR_COUNT_WORDS = {  # key: (after a run, in a dry run); "{n}" is the count, a
 
 def counts_words(counts: dict[str, int], *, dry_run: bool = False) -> str:
     """Every count of a run or of one pair in words, singular and plural right: "16 created, 1 conflict,
-    2 possible matches to confirm, 15 people synced" ("" when all are zero). Dry runs say what would happen."""
+    2 possible matches to confirm, 15 people synced" ("" when all are zero), always in the same order. Dry runs say
+    what would happen."""
     parts = []
-    for key, n in counts.items():
+    order = list(_PAIR_COUNT_WORDS)
+    for key, n in sorted(counts.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)):
         if not n:
             continue
         words = _PAIR_COUNT_WORDS.get(key)
