@@ -50,13 +50,12 @@ from app.services.words import (
     ACTION_LABELS,
     DIRECTION_LABELS,
     action_label,
-    counts_sentence,
+    counts_words,
     direction_label,
-    duration,
     local_time,
-    outcome_label,
     pair_label,
     plural,
+    run_line,
     trigger_label,
 )
 
@@ -72,21 +71,9 @@ EXPORT_TASK = "history.export"
 NOTHING = ("-",)  # an action no row has: the status and action filters exclude each other
 
 
-def run_words(run: RunSummary, now: datetime) -> str:
-    """A run's one-line summary: "Sync now · Today 10:42 · took 12 seconds · 12 created, 1 conflict ·
-    API calls: Xero 4, Zoho CRM 3 · Finished"."""
-    parts = [trigger_label(run.trigger), local_time(run.started_at, now)]
-    if run.duration_s is not None:
-        parts.append(f"took {duration(run.duration_s)}")
-    parts.append(counts_sentence(run.counts) or "nothing changed")
-    parts.append(f"API calls: Xero {run.xero_calls:,}, Zoho CRM {run.zoho_calls:,}")
-    parts.append(outcome_label(run.outcome))
-    return " · ".join(parts)
-
-
 def run_choice(run: RunSummary, now: datetime) -> str:
     """A run in the run list: "Today 10:42 — Sync now (12 created, 3 updated)"."""
-    changed = counts_sentence(run.counts) or "nothing changed"
+    changed = counts_words(run.counts) or "nothing changed"
     return f"{local_time(run.started_at, now)} — {trigger_label(run.trigger)} ({changed})"
 
 
@@ -400,7 +387,7 @@ class HistoryPage(QWidget):
 
     def _show_run_summary(self) -> None:
         run = self.views.run(self._run_id) if self._run_id is not None else None
-        self.run_summary.setText(f"Run {run.id}: {run_words(run, self.views.now())}" if run else "")
+        self.run_summary.setText(f"Run {run.id}: {run_line(run, self.views.now())}" if run else "")
         self.run_summary.setVisible(run is not None)
         if run is not None and run.message and run.outcome not in ("ok", "running"):
             self.run_summary.setText(self.run_summary.text() + f"\n{run.message}")
