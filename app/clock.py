@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import UTC, datetime
 from typing import Protocol
@@ -20,6 +21,11 @@ class SystemClock:
     def sleep(self, seconds: float) -> None:
         if seconds > 0:
             time.sleep(seconds)
+
+    def wait(self, seconds: float, event: threading.Event) -> None:
+        """Sleep, but wake as soon as ``event`` is set (a cancel)."""
+        if seconds > 0:
+            event.wait(seconds)
 
 
 def utc_from(clock: Clock) -> datetime:

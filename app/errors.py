@@ -39,6 +39,10 @@ class Busy(AppError):
 class Cancelled(AppError):
     title = "Cancelled"
 
+    def __init__(self, message: str = "Sync cancelled. Nothing is lost: the next sync carries on where this one "
+                                      "stopped.", **kwargs: str) -> None:
+        super().__init__(message, **kwargs)
+
 
 class AuthRequired(AppError):
     """The connection must be made again by the user (refresh token gone, revoked, or never set up)."""

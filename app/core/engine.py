@@ -60,6 +60,8 @@ class RunReport:
     estimated_calls: dict[str, int] = field(default_factory=dict)
     paused_until: float | None = None
     needs_attention: bool = False
+    needs_sign_in: str = ""  # the provider whose connection must be made again ("xero" | "zoho")
+    notes: list[str] = field(default_factory=list)  # said once, e.g. that an earlier run was interrupted
 
     @property
     def failed(self) -> int:
@@ -94,24 +96,9 @@ class SyncEngine:
                          cancel=cancel or threading.Event(), on_progress=progress, brake=brake,
                          force_retry=force_retry, make_fallback_product=self.connectors.fallback_product)
         calls_before = self.connectors.calls()
-        outcome, message, paused_until = "ok", "", None
+        outcome, message, paused_until, sign_in = "ok", "", None, ""
         try:
-            for pair in PAIR_ORDER:
-                mapping = self.mappings.get(pair)
-                if mapping is None or not mapping.enabled or (pairs and pair not in pairs):
-                    continue
-                ctx.current_pair = pair
-                ctx.check_cancel()
-                try:
-                    if pair == "payments":
-                        self._run_payments(ctx)
-                    else:
-                        PairSync(ctx, self.connectors.spec(mapping)).run()
-                except ConnectionLost as exc:  # this pair waits for the next cycle; the others still run
-                    log.warning("%s: %s", pair, exc.technical or exc.message)
-                    ctx.count("pairs_interrupted")
-                    ctx.interrupted.append(f"{pair}: {exc.message}")
-                ctx.lookups.refresh()
+            self._run_pairs(ctx, pairs)
         except BrakeTripped as exc:
             outcome = "braked"
             doing = "archiving or deleting" if exc.what == "archive" else "emptying fields of"
@@ -124,12 +111,19 @@ class SyncEngine:
         except Cancelled as exc:
             outcome, message = "cancelled", exc.message
         except AuthRequired as exc:
-            outcome, message = "failed", exc.message
+            outcome, message, sign_in = "failed", exc.message, exc.provider
         except ConnectionLost as exc:
             outcome, message = "failed", f"{exc.message} Nothing is lost: the next sync carries on."
         except AppError as exc:
             outcome, message = "failed", exc.message
             log.exception("sync failed")
+        except Exception as exc:  # a fault of ours or an answer nobody foresaw: the run still ends, in words
+            log.exception("sync failed unexpectedly")
+            outcome, message = "failed", (f"The sync stopped on an unexpected problem ({type(exc).__name__}). "
+                                          "Nothing is lost: the next sync carries on. The log has the details.")
+        except BaseException:  # Ctrl-C or shutdown: close the run as cancelled, then let it go on
+            self._close(run, ctx, calls_before, "cancelled", "Stopped before it finished.")
+            raise
         if outcome == "ok" and ctx.interrupted:
             outcome = "partial"
             message = " ".join(ctx.interrupted) + " Nothing is lost: the next sync carries on."
@@ -138,23 +132,47 @@ class SyncEngine:
             message = f"{ctx.counts['failed']} record(s) need attention: see Failed records."
         if outcome == "ok":
             message = _summary(ctx.counts, dry_run)
-        xero_calls, zoho_calls = (a - b for a, b in zip(self.connectors.calls(), calls_before, strict=True))
-        ended = utc(self.clock.time())
-        run.ended_at, run.outcome, run.message = ended, outcome, message
-        run.counts = dict(ctx.counts)
-        run.xero_calls, run.zoho_calls = xero_calls, zoho_calls
-        run.save()
+        xero_calls, zoho_calls, ended = self._close(run, ctx, calls_before, outcome, message)
         if not dry_run:
             prune_history(self.profile, int(get_setting(self.profile, "history.retention_days")), ended)
         report = RunReport(run.id, outcome, message, dry_run, started, ended, dict(ctx.counts),
                            {k: dict(v) for k, v in ctx.by_pair.items()}, xero_calls, zoho_calls, ctx.plan,
-                           paused_until=paused_until,
+                           paused_until=paused_until, needs_sign_in=sign_in,
                            needs_attention=outcome in ("partial", "failed", "braked") or bool(ctx.counts.get(
                                "conflicts")) or bool(ctx.counts.get("queued_for_review")))
         if dry_run:
             report.estimated_calls = _estimate(ctx.plan, xero_calls, zoho_calls)
         log.info("sync run %s %s: %s", run.id, outcome, message)
         return report
+
+    def _run_pairs(self, ctx: RunContext, pairs: list[str] | None) -> None:
+        for pair in PAIR_ORDER:
+            mapping = self.mappings.get(pair)
+            if mapping is None or not mapping.enabled or (pairs and pair not in pairs):
+                continue
+            ctx.current_pair = pair
+            ctx.check_cancel()
+            try:
+                if pair == "payments":
+                    self._run_payments(ctx)
+                else:
+                    PairSync(ctx, self.connectors.spec(mapping)).run()
+            except ConnectionLost as exc:  # this pair waits for the next cycle; the others still run
+                log.warning("%s: %s", pair, exc.technical or exc.message)
+                ctx.count("pairs_interrupted")
+                ctx.interrupted.append(f"{pair}: {exc.message}")
+            ctx.lookups.refresh()
+
+    def _close(self, run: Run, ctx: RunContext, calls_before: tuple[int, int], outcome: str,
+               message: str) -> tuple[int, int, datetime]:
+        """Write the run's end: outcome, message, what it did and the API calls it made."""
+        xero_calls, zoho_calls = (a - b for a, b in zip(self.connectors.calls(), calls_before, strict=True))
+        ended = utc(self.clock.time())
+        run.ended_at, run.outcome, run.message = ended, outcome, message
+        run.counts = dict(ctx.counts)
+        run.xero_calls, run.zoho_calls = xero_calls, zoho_calls
+        run.save()
+        return xero_calls, zoho_calls, ended
 
     # ----- payments: refresh the invoices and customers they touch -------------------------------------------
     def _run_payments(self, ctx: RunContext) -> None:
@@ -211,14 +229,13 @@ class SyncEngine:
                 sync.run_targeted(xero_ids, zoho_ids, resolutions)
         except AppError as exc:
             outcome, message = "failed", exc.message
+        except BaseException:
+            self._close(run, ctx, calls_before, "failed", "Stopped on an unexpected problem; the log has the details.")
+            raise
         if outcome == "ok":
             outcome = "partial" if ctx.counts.get("failed") else "ok"
             message = _summary(ctx.counts, False)
-        xero_calls, zoho_calls = (a - b for a, b in zip(self.connectors.calls(), calls_before, strict=True))
-        ended = utc(self.clock.time())
-        run.ended_at, run.outcome, run.message, run.counts = ended, outcome, message, dict(ctx.counts)
-        run.xero_calls, run.zoho_calls = xero_calls, zoho_calls
-        run.save()
+        xero_calls, zoho_calls, ended = self._close(run, ctx, calls_before, outcome, message)
         return RunReport(run.id, outcome, message, False, started, ended, dict(ctx.counts),
                          {k: dict(v) for k, v in ctx.by_pair.items()}, xero_calls, zoho_calls)
 

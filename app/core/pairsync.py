@@ -25,7 +25,9 @@ from app.core.records import ARCHIVED, DELETED, ReadPage, SidePort, SourceRecord
 from app.core.runctx import BrakeTripped, RunContext
 from app.core.state import (
     LinkIndex,
+    confirmed_unlinked,
     cursor,
+    decided_conflicts,
     history_row,
     insert_history,
     intents,
@@ -124,6 +126,8 @@ class PairSync:
     # ===== entry points ======================================================================================
     def run(self) -> None:
         ctx = self.ctx
+        if not ctx.dry_run:
+            self.apply_decisions()
         zoho_pool: dict[str, SourceRecord] = {}
         zoho_deleted: list[str] = []
         zoho_cursor = cursor(ctx.profile, self.spec.zoho_stream)
@@ -184,6 +188,20 @@ class PairSync:
         self._process(xs, pool, drain=True)
 
     resolutions: dict[str, dict[str, str]] = {}
+
+    def apply_decisions(self) -> None:
+        """What a person decided that no run has carried out yet (the run that should have was cancelled or
+        failed): confirmed matches are linked and settled conflicts written, before anything else."""
+        confirmed = confirmed_unlinked(self.ctx.profile, self.pair)
+        if confirmed:
+            self.run_confirmed(confirmed)
+        for conflict in decided_conflicts(self.ctx.profile, self.pair):
+            link = conflict.link
+            self.run_targeted([link.xero_id] if link.xero_id else [], [link.zoho_id] if link.zoho_id else [],
+                              {str(link.id): conflict.resolution})
+            conflict.status, conflict.resolved_at = "resolved", self.ctx.now()
+            conflict.save()
+        self.resolutions = {}
 
     def run_confirmed(self, pairs: list[tuple[str, str]]) -> None:
         """Link records a person confirmed as the same, then sync them as a first link."""

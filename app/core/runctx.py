@@ -184,7 +184,7 @@ class RunContext:
 
     def check_cancel(self) -> None:
         if self.cancel.is_set():
-            raise Cancelled("Sync cancelled. Nothing is lost: the next sync carries on where this one stopped.")
+            raise Cancelled()
 
     def progress(self, pair: str, message: str, done: int = 0, total: int = 0) -> None:
         if self.on_progress:

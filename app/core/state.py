@@ -271,6 +271,24 @@ def pending_match_ids(profile: Profile, pair: str) -> tuple[set[str], set[str]]:
     return {r.xero_id for r in rows}, {r.zoho_id for r in rows}
 
 
+def confirmed_unlinked(profile: Profile, pair: str) -> list[tuple[str, str]]:
+    """Matches a person confirmed that no run has linked yet (the run that should have, failed): still owed."""
+    rows = MatchCandidate.select().where(MatchCandidate.profile == profile, MatchCandidate.pair == pair,
+                                         MatchCandidate.status == "confirmed")
+    out = []
+    for r in rows:
+        link = Link.get_or_none(Link.profile == profile, Link.pair == pair, Link.xero_id == r.xero_id)
+        if link is None or link.zoho_id != r.zoho_id:
+            out.append((r.xero_id, r.zoho_id))
+    return out
+
+
+def decided_conflicts(profile: Profile, pair: str) -> list[Conflict]:
+    """Conflicts a person settled whose chosen values were not written yet."""
+    return list(Conflict.select().where(Conflict.profile == profile, Conflict.pair == pair,
+                                        Conflict.status == "open", Conflict.resolution.is_null(False)))
+
+
 def rejected_pairs(profile: Profile, pair: str) -> set[tuple[str, str]]:
     rows = MatchCandidate.select().where(MatchCandidate.profile == profile, MatchCandidate.pair == pair,
                                          MatchCandidate.status == "rejected")

@@ -11,12 +11,13 @@ Every API call of both clients goes through :class:`ApiSession.send`. It
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import logging
 import random
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -29,6 +30,7 @@ from app.clock import Clock
 from app.errors import (
     AppError,
     AuthRequired,
+    Cancelled,
     ConnectionLost,
     DailyLimitReached,
     NotFound,
@@ -38,6 +40,45 @@ from app.errors import (
 )
 
 log = logging.getLogger(__name__)
+
+_cancel = threading.local()
+
+
+@contextlib.contextmanager
+def cancel_scope(event: threading.Event | None) -> Iterator[None]:
+    """While the block runs, every call and every wait of this thread's sessions stops with :class:`Cancelled`
+    within a second of ``event`` being set: before each request, and during rate-limit and retry pauses."""
+    previous = getattr(_cancel, "event", None)
+    _cancel.event = event
+    try:
+        yield
+    finally:
+        _cancel.event = previous
+
+
+def check_cancelled() -> None:
+    event = getattr(_cancel, "event", None)
+    if event is not None and event.is_set():
+        raise Cancelled()
+
+
+def pause(clock: Clock, seconds: float) -> None:
+    """``clock.sleep(seconds)``, in steps of at most a second so that a cancel ends it."""
+    event = getattr(_cancel, "event", None)
+    if event is None:
+        clock.sleep(seconds)
+        return
+    end = clock.time() + seconds
+    while True:
+        check_cancelled()
+        remaining = end - clock.time()
+        if remaining <= 0:
+            return
+        waiter = getattr(clock, "wait", None)
+        if waiter is not None:
+            waiter(min(remaining, 1.0), event)
+        else:
+            clock.sleep(min(remaining, 1.0))
 
 
 class TokenSource(Protocol):
@@ -111,7 +152,7 @@ class RateLimiter:
         try:
             wait = self.hold_until - self.clock.time()
             if wait > 0:
-                self.clock.sleep(wait)
+                pause(self.clock, wait)
             while self.per_minute:
                 with self._lock:
                     now = self.clock.time()
@@ -121,7 +162,7 @@ class RateLimiter:
                         self._window.append(now)
                         break
                     wait = self._window[0] + 60 - now
-                self.clock.sleep(max(wait, 0.001))
+                pause(self.clock, max(wait, 0.001))
         except BaseException:
             self._slots.release()
             raise
@@ -222,6 +263,7 @@ class ApiSession:
         attempt = 0
         refreshed = False
         while True:
+            check_cancelled()
             self.limiter.before_call()
             auth = ""
             try:
@@ -275,7 +317,7 @@ class ApiSession:
                     raise error
                 delay = self.retry.delay(attempt - 1)
                 log.info("%s: %s; retry %d in %.1fs", self.provider, error.technical or error.message, attempt, delay)
-                self.clock.sleep(delay)
+                pause(self.clock, delay)
                 continue
             raise error
 

@@ -146,6 +146,7 @@ class ConnectionService:
                           connected_at=now, refresh_token_issued_at=now)
         self._forget_runtime("xero")
         self.tokens("xero").install(grant)
+        set_setting(self.ctx.profile, "xero.needs_sign_in", False)
         log.info("connected to Xero organisation %s", chosen.tenant_name)
         return self.status_of("xero", live=False)
 
@@ -180,6 +181,7 @@ class ConnectionService:
         user = client.current_user()
         row.org_id, row.org_name, row.user_name = org.id, org.name, user.email or user.name
         row.save()
+        set_setting(self.ctx.profile, "zoho.needs_sign_in", False)
         log.info("connected to Zoho CRM organisation %s (%s)", org.name, location)
         return self.status_of("zoho", live=False)
 
@@ -249,6 +251,17 @@ class ConnectionService:
         with self._lock:
             self._tokens.pop(provider, None)
             self._sessions.pop(provider, None)
+
+    def reset(self) -> None:
+        """Build tokens, sessions and clients anew on next use (after a reconnect or an organisation change)."""
+        for provider in ("xero", "zoho"):
+            self._forget_runtime(provider)
+
+    def fingerprint(self) -> tuple[Any, ...]:
+        """What the clients are built from: changes when either side is connected, disconnected or moved to
+        another organisation or data centre, by this process or another (a CLI ``connect`` beside the app)."""
+        rows = Connection.select().where(Connection.profile == self.ctx.profile).order_by(Connection.provider)
+        return tuple((c.provider, c.org_id, c.connected_at, c.api_domain, c.dc) for c in rows)
 
     # ----- status and disconnect -----------------------------------------------------------------------------
     def status_of(self, provider: str, live: bool = True) -> ProviderStatus:

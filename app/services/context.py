@@ -32,6 +32,7 @@ class AppContext:
     clock: Clock = field(default_factory=SystemClock)
     transport: httpx.BaseTransport | None = None
     profile_name: str = "default"
+    actor: str = "cli"  # who runs syncs through this context: "cli" or "app" (named when another run must wait)
     _profile: Profile | None = None
     _http: httpx.Client | None = None
     clients: dict[str, Any] = field(default_factory=dict)

@@ -5,10 +5,12 @@ history like any sync."""
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from app.core.engine import RunReport
 from app.core.pairsync import X2Z, Z2X
@@ -17,6 +19,19 @@ from app.core.state import record_history
 from app.errors import ConfigError, NotFound
 from app.services.sync import SyncService
 from app.store.models import Conflict, FailedRecord, HistoryEntry, Link, MatchCandidate, Run
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _locked(what: str) -> Callable[[F], F]:
+    """Run a decision under the data folder's run lock, like a sync: never beside another run."""
+    def wrap(fn: F) -> F:
+        @functools.wraps(fn)
+        def inner(service: SyncService, *args: Any, **kwargs: Any) -> Any:
+            with service.locked(what):
+                return fn(service, *args, **kwargs)
+        return inner  # type: ignore[return-value]
+    return wrap
 
 
 def _now(service: SyncService) -> datetime:
@@ -31,6 +46,7 @@ def failed_records(service: SyncService, include_closed: bool = False) -> list[F
     return list(query.order_by(FailedRecord.last_failed_at.desc()))
 
 
+@_locked("retry")
 def retry(service: SyncService, ids: list[int] | None = None) -> list[RunReport]:
     """Try failed records again now (all open ones, or those ids)."""
     rows = [r for r in failed_records(service) if ids is None or r.id in ids]
@@ -50,6 +66,7 @@ def retry(service: SyncService, ids: list[int] | None = None) -> list[RunReport]
     return reports
 
 
+@_locked("ignore")
 def ignore(service: SyncService, ids: list[int]) -> int:
     return FailedRecord.update(status="ignored").where(
         FailedRecord.profile == service.profile, FailedRecord.id.in_(ids)).execute()
@@ -68,6 +85,7 @@ def conflicts(service: SyncService) -> list[Conflict]:
                 .order_by(Conflict.created_at))
 
 
+@_locked("conflict decision")
 def resolve_conflict(service: SyncService, conflict_id: int, choices: list[str]) -> RunReport:
     """``choices``: ``["xero"]`` / ``["zoho"]`` for every field, or ``["Phone=zoho", "Email=xero"]``."""
     row = Conflict.get_or_none(Conflict.id == conflict_id, Conflict.profile == service.profile)
@@ -93,7 +111,8 @@ def resolve_conflict(service: SyncService, conflict_id: int, choices: list[str])
     report = service.engine().sync_records(row.pair, [link.xero_id], [link.zoho_id], trigger="conflict",
                                            resolutions={str(link.id): resolution})
     row = Conflict.get_by_id(row.id)
-    if row.status == "open":  # the sync wrote the chosen values; nothing else changed meanwhile
+    # The sync wrote the chosen values; if it could not, the decision stays stored and the next sync applies it.
+    if row.status == "open" and report.outcome == "ok":
         row.status, row.resolved_at = "resolved", _now(service)
         row.save()
     return report
@@ -105,6 +124,7 @@ def matches(service: SyncService, status: str = "pending") -> list[MatchCandidat
                                               MatchCandidate.status == status).order_by(MatchCandidate.id))
 
 
+@_locked("match decision")
 def confirm_matches(service: SyncService, ids: list[int]) -> list[RunReport]:
     rows = _candidates(service, ids)
     reports = []
@@ -134,6 +154,7 @@ def _release_waiting(service: SyncService) -> list[RunReport]:
     return [service.engine().sync_records(pair, xs, zs, trigger="match") for pair, (xs, zs) in by_pair.items()]
 
 
+@_locked("match decision")
 def reject_matches(service: SyncService, ids: list[int]) -> list[RunReport]:
     rows = _candidates(service, ids)
     reports = []
@@ -202,6 +223,7 @@ def to_csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
 
 
 # ----- undo --------------------------------------------------------------------------------------------------
+@_locked("undo")
 def undo(service: SyncService, run_id: int) -> RunReport:
     """Put back the values a run's updates replaced, on whichever side each update wrote."""
     run = Run.get_or_none(Run.id == run_id, Run.profile == service.profile)

@@ -6,19 +6,23 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from app.core.engine import RunReport, SyncEngine
 from app.core.mapping import PairMapping, Problem
 from app.core.runctx import ProgressEvent
 from app.errors import ConfigError
+from app.integrations.http import cancel_scope
 from app.services.connections import ConnectionService
 from app.services.connectors import LiveConnectors
 from app.services.context import AppContext
 from app.services.gc_policy import sync_gc
 from app.services.mappings import current_mappings, validate_all
+from app.services.runlock import run_lock
 from app.store.db import DB
+from app.store.models import Run
+from app.store.settings import set_setting
 
 log = logging.getLogger(__name__)
 
@@ -28,16 +32,32 @@ class SyncService:
         self.ctx = ctx
         self.connections = connections or ConnectionService(ctx)
         self._connectors: LiveConnectors | None = None
+        self._built_for: tuple[Any, ...] | None = None
 
     @property
     def profile(self):  # noqa: ANN201 - peewee model
         return self.ctx.profile
 
     def connectors(self) -> LiveConnectors:
+        """The clients for the connections as they are now: built anew whenever a side was connected again or
+        moved to another organisation (here or by another process), so a long-running app never syncs with an
+        old session."""
+        fingerprint = self.connections.fingerprint()
+        if self._connectors is not None and fingerprint != self._built_for:
+            self.reset_clients()
         if self._connectors is None:
             self._connectors = LiveConnectors(self.connections.xero_client(), self.connections.zoho_client(),
                                               self.profile, self.ctx.clock)
+            self._built_for = fingerprint
         return self._connectors
+
+    def reset_clients(self) -> None:
+        self._connectors = None
+        self.connections.reset()
+
+    def locked(self, what: str, wait: float = 0.0):  # noqa: ANN201 - a context manager
+        """The data folder's run lock for a writing operation (``what`` names it for a second run's message)."""
+        return run_lock(self.ctx.paths.data_dir, what, by=self.ctx.actor, wait=wait)
 
     def mappings(self) -> dict[str, PairMapping]:
         return current_mappings(self.profile)
@@ -65,6 +85,17 @@ class SyncService:
              trigger: str = "manual", cancel: threading.Event | None = None,
              progress: Callable[[ProgressEvent], None] | None = None, allow_bulk_archive: bool = False,
              force_retry: bool = False) -> RunReport:
+        with self.locked("sync"), cancel_scope(cancel):
+            notes = self._close_interrupted_runs()
+            report = self._sync(dry_run=dry_run, pairs=pairs, since=since, trigger=trigger, cancel=cancel,
+                                progress=progress, allow_bulk_archive=allow_bulk_archive, force_retry=force_retry)
+            report.notes[:0] = notes
+            self._remember(report)
+            return report
+
+    def _sync(self, *, dry_run: bool, pairs: list[str] | None, since: datetime | None, trigger: str,
+              cancel: threading.Event | None, progress: Callable[[ProgressEvent], None] | None,
+              allow_bulk_archive: bool, force_retry: bool) -> RunReport:
         mappings = self.mappings()
         if pairs:
             unknown = [p for p in pairs if p not in mappings]
@@ -82,6 +113,28 @@ class SyncService:
             return self.engine(mappings).run_cycle(trigger=trigger, dry_run=dry_run, pairs=pairs, since=since,
                                                    cancel=cancel, progress=progress,
                                                    allow_bulk_archive=allow_bulk_archive, force_retry=force_retry)
+
+    def _close_interrupted_runs(self) -> list[str]:
+        """Runs still "running" while we hold the run lock were left by a process that died: close them, once."""
+        n = Run.update(outcome="interrupted", ended_at=datetime.fromtimestamp(self.ctx.clock.time(), UTC),
+                       message="Stopped before it finished (the app was closed or the computer shut down).").where(
+            Run.profile == self.profile, Run.outcome == "running").execute()
+        if not n:
+            return []
+        log.warning("closed %d run(s) left running by a process that stopped", n)
+        return ["The previous sync stopped before it finished (the app was closed or the computer shut down). "
+                "Nothing is lost: this sync carried on from where it stopped."]
+
+    def _remember(self, report: RunReport) -> None:
+        """Keep what the window shows without asking the services: the API budget left and whether a side needs
+        signing in again (cleared by the next run that gets through)."""
+        for provider, budget in self.budgets().items():
+            set_setting(self.profile, f"{provider}.last_budget", budget)
+        if report.needs_sign_in:
+            set_setting(self.profile, f"{report.needs_sign_in}.needs_sign_in", True)
+        elif report.outcome in ("ok", "partial"):
+            for provider in ("xero", "zoho"):
+                set_setting(self.profile, f"{provider}.needs_sign_in", False)
 
     def budgets(self) -> dict[str, Any]:
         return {k: v.as_dict() for k, v in self.connections.budgets().items()}
