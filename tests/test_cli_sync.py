@@ -62,7 +62,13 @@ def test_mapping_export_import_and_validate(cli, tmp_path):
     contacts["fields"].append({"xero": "Name", "zoho": "No_Such_Field", "direction": "both",
                                "transform": {"kind": "copy"}})
     out.write_text(json.dumps(data))
-    imported = cli("mapping", "import", str(out), expect=1)
-    assert "No_Such_Field" in imported.stdout
-    refused = cli("sync", expect=2)
-    assert "No_Such_Field" in refused.stderr and "Field mapping" in refused.stderr
+    refused = cli("mapping", "import", str(out), expect=2)  # a broken mapping is refused and nothing is saved
+    assert "No_Such_Field" in refused.stderr and "not imported" in refused.stderr
+    assert "works with both systems" in cli("mapping", "validate").stdout
+    contacts["fields"].pop()
+    contacts["fields"][0]["transform"] = {"kind": "copy"}
+    out.write_text(json.dumps(data))
+    assert "Imported mapping for items, contacts," in cli("mapping", "import", str(out)).stdout
+    exported = json.loads(cli("mapping", "export").stdout)
+    saved = next(p for p in exported["pairs"] if p["pair"] == "contacts")
+    assert saved["fields"][0]["transform"] == {"kind": "copy"} and saved["version"] == 1

@@ -281,12 +281,9 @@ def _mapping(service: SyncService, args: argparse.Namespace) -> int:
         return 0
     if args.action == "import":
         text = Path(args.file).read_text(encoding="utf-8") if args.file else sys.stdin.read()
-        pairs = mapping_store.import_json(service.profile, text)
-        problems = service.validate()
+        pairs = mapping_store.import_json(service.profile, text, check=service.validate)
         print(f"Imported mapping for {', '.join(pairs)}.")
-        for p in problems:
-            print(f"  ! {p}")
-        return 1 if problems else 0
+        return 0
     problems = service.validate()
     if args.json:
         print(json.dumps([{"pair": p.pair, "field": p.field, "message": p.message} for p in problems]))

@@ -15,6 +15,9 @@ from app.core.records import FieldInfo
 from app.core.transforms import TRANSFORMS
 
 BOTH, X2Z, Z2X = "both", "xero_to_zoho", "zoho_to_xero"
+# Fields Zoho's standard layouts make mandatory although /settings/fields does not say so (its system_mandatory is
+# false and layout rules are not in that answer): a record without them is refused all the same.
+LAYOUT_REQUIRED = {"Leads": ("Company",)}
 DIRECTIONS = (BOTH, X2Z, Z2X)
 POLICIES = ("xero_wins", "zoho_wins", "newest", "ask")
 PAIRS = ("contacts", "items", "invoices", "payments", "deals")
@@ -141,17 +144,41 @@ def validate(mapping: PairMapping, xero: list[FieldInfo], zoho: list[FieldInfo])
             bad = sorted(str(k) for k in (link.transform.get("map") or {}) if str(k) not in xf.choices)
             if bad:
                 problems.append(Problem(p, xf.name, f"Xero does not allow {', '.join(bad)} in {xf.label}"))
+    problems += _xref_problems(mapping, xs, zs)
     mapped_zoho = {link.zoho for link in mapping.fields if link.flows(mapping.direction, to_zoho=True)}
     mapped_xero = {link.xero for link in mapping.fields if link.flows(mapping.direction, to_zoho=False)}
     implied = set(mapping.options.get("zoho_implied", []))
     if mapping.direction in (BOTH, X2Z):
+        layout_required = LAYOUT_REQUIRED.get(mapping.zoho_module, ())
         for zf in zoho:
-            if zf.required and not zf.read_only and zf.name not in mapped_zoho and zf.name not in implied:
+            required = zf.required or zf.name in layout_required
+            if required and not zf.read_only and zf.name not in mapped_zoho and zf.name not in implied:
                 problems.append(Problem(p, zf.name, f"Zoho CRM requires '{zf.label}' but nothing is mapped to it"))
     if mapping.direction in (BOTH, Z2X):
         for xf in xero:
             if xf.required and not xf.read_only and xf.name not in mapped_xero:
                 problems.append(Problem(p, xf.name, f"Xero requires '{xf.label}' but nothing is mapped to it"))
+    return problems
+
+
+def _xref_problems(mapping: PairMapping, xs: dict[str, FieldInfo], zs: dict[str, FieldInfo]) -> list[Problem]:
+    """The fields that keep each record's link to the other system must exist and take writes: without them every
+    record of the pair fails (or, on Xero's side, an interrupted run cannot find what it already created)."""
+    problems: list[Problem] = []
+    zoho_xref = mapping.options.get("zoho_xref_field")
+    if zoho_xref:
+        zf = zs.get(zoho_xref)
+        if zf is None:
+            problems.append(Problem(mapping.pair, zoho_xref, f"Zoho CRM's {mapping.zoho_module} has no field with "
+                                    "this API name to keep the link to Xero in: add a single-line text field named "
+                                    f"'{zoho_xref}' in Zoho CRM (Setup → Modules and Fields), or choose another "
+                                    "field for the link"))
+        elif zf.read_only:
+            problems.append(Problem(mapping.pair, zoho_xref, f"'{zf.label}' is read-only in Zoho CRM, so the link to "
+                                    "Xero cannot be kept in it"))
+    xero_xref = mapping.options.get("xero_xref_field")
+    if xero_xref and xero_xref not in xs:
+        problems.append(Problem(mapping.pair, xero_xref, "Xero has no such field to keep the link to Zoho CRM in"))
     return problems
 
 
