@@ -12,8 +12,9 @@ import logging
 import os
 import secrets
 import threading
+from importlib import metadata
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import keyring
 import keyring.backends.fail
@@ -133,6 +134,7 @@ class FileFallbackStore:
     def __init__(self, path: Path) -> None:
         self._path = Path(path)
         self._lock = threading.RLock()
+        self.reason: str | None = None  # why no keyring is used, when :func:`choose_store` fell back
 
     @property
     def path(self) -> Path:
@@ -271,7 +273,26 @@ def choose_store(data_dir: Path, service: str = DEFAULT_SERVICE) -> SecretStore:
 
 def _fall_back(store: FileFallbackStore, reason: str) -> FileFallbackStore:
     log.warning("Storing credentials in a file (%s) because %s", store.path, reason)
+    store.reason = reason
     return store
+
+
+def keyring_plugins() -> list[str]:
+    """The keyring backends keyring can find (through its package's entry points), usable here or not. A frozen
+    app that lost keyring's package metadata finds none, and then always falls back to the file."""
+    return sorted(ep.name for ep in metadata.entry_points(group="keyring.backends"))
+
+
+def store_report(store: SecretStore) -> dict[str, Any]:
+    """Where sign-ins are kept, for ``status``: the keyring backend in use, or the fallback file and why."""
+    report: dict[str, Any] = {"where": store.description, "secure": store.is_secure}
+    if isinstance(store, KeyringStore):
+        cls = type(store.backend)
+        report["backend"] = f"{cls.__module__}.{cls.__qualname__}"
+    elif isinstance(store, FileFallbackStore):
+        report |= {"file": str(store.path), "fallback_reason": store.reason}
+    report["keyring_plugins"] = keyring_plugins()
+    return report
 
 
 def _check_value(value: str) -> None:

@@ -7,10 +7,10 @@ import json
 import sys
 import webbrowser
 
+from app.auth.secrets import store_report
 from app.errors import AppError
 from app.integrations.xero.models import Connection as XeroConnection
 from app.services.connections import ConnectionService, ProviderStatus
-
 from app.services.runtime import open_context
 
 
@@ -99,15 +99,30 @@ def run_connect(args: argparse.Namespace) -> int:
     return 0
 
 
+def _describe_storage(report: dict) -> str:
+    """Which keyring backend keeps the sign-ins, or the private file and why (with the backends keyring found,
+    so a build that lost them shows it)."""
+    if "backend" in report:
+        return f"Sign-ins kept in: {report['where']} (keyring backend {report['backend']})"
+    if "file" not in report:
+        return f"Sign-ins kept in: {report['where']}"
+    found = ", ".join(report["keyring_plugins"]) or "none (this build is missing keyring's list of backends)"
+    why = report["fallback_reason"] or "no system keyring is available"
+    return (f"Sign-ins kept in: a private file on this PC ({report['file']}) because {why}. "
+            f"Keyring backends found: {found}")
+
+
 def run_status(args: argparse.Namespace) -> int:
     with open_context(args) as ctx:
         service = ConnectionService(ctx)
         statuses = [service.status_of(p, live=not args.offline) for p in ("xero", "zoho")]
+        storage = store_report(ctx.secrets)
     if args.json:
-        print(json.dumps({s.provider: s.as_dict() for s in statuses}))
+        print(json.dumps({**{s.provider: s.as_dict() for s in statuses}, "secret_store": storage}))
     else:
         for s in statuses:
             print(_describe(s))
+        print(_describe_storage(storage))
     return 0 if all(s.connected for s in statuses) else 1
 
 
