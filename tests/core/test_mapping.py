@@ -57,7 +57,7 @@ def zoho_schemas() -> dict[str, list[FieldInfo]]:
     emulator = ZohoEmulator(seed="empty")
     client = ZohoClient(_EmulatorSession(emulator), emulator.issue_tokens()["api_domain"])
     return {m: ZohoModulePort(client, m, []).schema() for m in ("Accounts", "Contacts", "Products", "Invoices",
-                                                                 "Deals")}
+                                                                 "Deals", "Leads")}
 
 
 XERO_SCHEMAS = {"contacts": CONTACT_SCHEMA, "items": ITEM_SCHEMA, "invoices": INVOICE_SCHEMA,
@@ -98,6 +98,31 @@ def test_the_schemas_are_the_live_shapes(zoho_schemas):
 
 
 # ----- refusals ----------------------------------------------------------------------------------------------------
+def test_contacts_into_leads_need_the_link_field_and_every_field_zoho_requires(zoho_schemas):
+    leads = with_fields("contacts", zoho_module="Leads",
+                        drop=("Account_Name", "Billing_Street", "Billing_City", "Billing_State", "Billing_Code",
+                              "Billing_Country", "ABN", "Xero_Status", "Outstanding_Balance", "Overdue_Balance"))
+    assert messages(check(leads, zoho_schemas)) == [
+        "contacts: Xero_Contact_ID: Zoho CRM's Leads has no field with this API name to keep the link to Xero in: "
+        "add a single-line text field named 'Xero_Contact_ID' in Zoho CRM (Setup → Modules and Fields), or choose "
+        "another field for the link",
+        "contacts: Last_Name: Zoho CRM requires 'Last Name' but nothing is mapped to it",
+        "contacts: Company: Zoho CRM requires 'Company' but nothing is mapped to it",  # the standard layout's rule
+        "contacts: Name: Xero requires 'Contact name' but nothing is mapped to it"]
+    fixed = with_fields("contacts", FieldLink("Name", "Company"), FieldLink("LastName", "Last_Name"),
+                        zoho_module="Leads", drop=tuple(f.zoho for f in shipped("contacts").fields
+                                                        if f.zoho not in ("Email", "Phone", "Website")))
+    with_link_field = [*zoho_schemas["Leads"], FieldInfo("Xero_Contact_ID", "Xero Contact ID", "text", custom=True)]
+    assert messages(validate(fixed, CONTACT_SCHEMA, with_link_field)) == []
+
+
+def test_link_fields_must_take_writes_on_both_sides(zoho_schemas):
+    read_only = with_fields("contacts", options={"zoho_xref_field": "Created_Time", "xero_xref_field": "Code"})
+    assert messages(check(read_only, zoho_schemas)) == [
+        "contacts: Created_Time: 'Created Time' is read-only in Zoho CRM, so the link to Xero cannot be kept in it",
+        "contacts: Code: Xero has no such field to keep the link to Zoho CRM in"]
+
+
 def with_fields(pair: str, *links: FieldLink, drop: tuple[str, ...] = (), **changes: Any) -> PairMapping:
     m = deepcopy(shipped(pair))
     m.fields = [f for f in m.fields if f.zoho not in drop and f.xero not in drop] + list(links)
