@@ -9,10 +9,11 @@ import argparse
 import sys
 
 from app import __version__
+from app.cli.common import Parser, accept_everywhere, report_error
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="main.py",
         description="Ledgerbridge keeps Xero and Zoho CRM in sync. With no command it opens the app.",
     )
@@ -20,7 +21,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", metavar="DIR", help="keep every file the app writes under DIR")
     parser.add_argument("--endpoints", metavar="FILE", help="use the API endpoints in FILE (the sandbox's JSON line)")
     parser.add_argument("--demo", action="store_true", help="run against the built-in sandbox (demo data)")
+    parser.add_argument("--profile", metavar="NAME", default="default",
+                        help="work with this profile (one per Xero organisation; see `profiles list`)")
     parser.add_argument("-v", "--verbose", action="store_true", help="also log to the console")
+    parser.add_argument("--self-test", action="store_true", help="open the window on the sandbox in a temporary folder, visit every page, run one sync, exit 0 or 1 with the reason")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     sandbox = commands.add_parser("sandbox", help="serve the local Xero and Zoho emulators until interrupted")
@@ -32,12 +36,14 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--limits", choices=["real", "starter", "off"], default="real")
     sandbox.add_argument("--redirect-uri", action="append", default=[], metavar="URI",
                          help="also accept this OAuth redirect URI (repeatable)")
-    from app.cli import connect_cmd, historical_cmd, push_cmd, sync_cmd
+    from app.cli import connect_cmd, historical_cmd, profiles_cmd, push_cmd, sync_cmd
 
     connect_cmd.add_parsers(commands)
     sync_cmd.add_parsers(commands)
     historical_cmd.add_parsers(commands)
     push_cmd.add_parsers(commands)
+    profiles_cmd.add_parsers(commands)
+    accept_everywhere(commands)
     return parser
 
 
@@ -54,15 +60,17 @@ def run_command(args: argparse.Namespace) -> int:
             from app.cli import connect_cmd
 
             return getattr(connect_cmd, f"run_{args.command}")(args)
-        from app.cli import historical_cmd, push_cmd, sync_cmd
+        from app.cli import historical_cmd, profiles_cmd, push_cmd, sync_cmd
+
+        if args.command == profiles_cmd.COMMAND:
+            return profiles_cmd.run(args)
 
         if args.command in (historical_cmd.COMMAND, push_cmd.COMMAND):
             return (historical_cmd if args.command == historical_cmd.COMMAND else push_cmd).run(args)
         if args.command in sync_cmd.COMMANDS:
             return sync_cmd.run(args)
     except AppError as exc:
-        print(f"{exc.title}: {exc.message}", file=sys.stderr)
-        return exc.exit_code
+        return report_error(exc, args)
     except KeyboardInterrupt:
         print("Stopped.", file=sys.stderr)
         return 130

@@ -21,7 +21,8 @@ def demo_paths(args: argparse.Namespace) -> AppPaths:
 
 
 @contextlib.contextmanager
-def open_context(args: argparse.Namespace) -> Iterator[AppContext]:
+def open_context(args: argparse.Namespace, *, check_profile: bool = True) -> Iterator[AppContext]:
+    """``check_profile``: refuse a ``--profile`` that was never added (off for the ``profiles`` command itself)."""
     paths = demo_paths(args) if getattr(args, "demo", False) else resolve_paths(args.data_dir).ensure()
     setup_logging(paths.log_dir, console=getattr(args, "verbose", False))
     sandbox = None
@@ -36,6 +37,10 @@ def open_context(args: argparse.Namespace) -> Iterator[AppContext]:
     if sandbox is not None:
         ctx.profile_name = "demo"  # never shares keyring entries or state with a real profile
     try:
+        if sandbox is None and check_profile:
+            from app.services.profiles import resolve
+
+            ctx.profile_name = resolve(getattr(args, "profile", None) or "default")
         if sandbox is not None:
             from app.services.connections import ConnectionService
             from app.services.demo import ensure_demo_connections
