@@ -1,0 +1,103 @@
+"""The Historical sync page on the sandbox with the real controller and worker: counted and estimated before it
+starts, queued, run to the end, and the queue tidied; a job stopped by quitting shown as such and carried on."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from app.gui.pages.historical import HistoricalPage
+from app.services import historical
+from app.services.views import Views
+from app.store.models import HistoricalJob
+from tests.gui.conftest import WAIT_MS
+
+pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")]
+
+
+def now(w) -> datetime:
+    return datetime.fromtimestamp(w.clock.time(), UTC)
+
+
+def open_page(qtbot, w, controller):
+    page = HistoricalPage(Views.of(w.ctx), controller)
+    qtbot.addWidget(page)
+    page.resize(1100, 760)
+    page.show()
+    return page
+
+
+def statuses(page):
+    return [page.table.item(r, 4).text() for r in range(page.table.rowCount())]
+
+
+def test_a_historical_sync_is_counted_queued_and_completed(qtbot, synced, make_controller):
+    w = synced
+    c = w.xero_contact("Magpie Print House")
+    w.xero.ui_edit_contact(c.ContactID, {"EmailAddress": "accounts@magpieprint.com.au"})
+    controller = make_controller(w)
+    page = open_page(qtbot, w, controller)
+    assert page.empty.isVisible() and not page.table.isVisible()
+    assert not page.add_button.isEnabled()  # counted first
+    page.set_period(30)
+    for pair, box in page.pair_boxes.items():
+        box.setChecked(pair == "contacts")
+    with qtbot.waitSignal(controller.task_finished, timeout=WAIT_MS):
+        page.count_button.click()
+    assert page.counted is not None and page.counted.by_pair.keys() == {"contacts"}
+    assert page.estimate.text().startswith(f"{page.counted.records:,} records; under a minute (")
+    assert page.add_button.isEnabled()
+    page.set_period(7)  # a change of period needs a new count
+    assert not page.add_button.isEnabled()
+    page.set_period(30)
+    assert page.add_button.isEnabled()
+
+    with qtbot.waitSignal(controller.task_finished, timeout=WAIT_MS):
+        page.add_button.click()
+    assert statuses(page) == ["Waiting"]
+    assert page.table.item(0, 0).text() == "Last 30 days" and page.table.item(0, 2).text() == "Contacts"
+    assert page.table.item(0, 3).text().startswith(f"{page.counted.records:,} records")
+    assert page.queue_title.text() == "Queue (1 job waiting)"
+    assert w.zoho_one("Accounts", Xero_Contact_ID=c.ContactID)["Email"] != "accounts@magpieprint.com.au"
+
+    assert page.selected_job() is not None and page.start_button.isEnabled()
+    with qtbot.waitSignal(controller.task_finished, timeout=WAIT_MS):
+        page.start_button.click()
+    assert statuses(page) == ["Finished"] and page.table.item(0, 5).text()
+    assert page.note.text().startswith("Last 30 days: Finished — ")
+    assert w.zoho_one("Accounts", Xero_Contact_ID=c.ContactID)["Email"] == "accounts@magpieprint.com.au"
+    assert not page.start_button.isEnabled()  # a finished job is not run twice
+
+    with qtbot.waitSignal(controller.task_finished, timeout=WAIT_MS):
+        page.clear_button.click()
+    assert page.note.text() == "Removed 1 completed job." and page.empty.isVisible()
+
+
+def test_a_job_stopped_by_quitting_is_shown_and_carried_on(qtbot, synced, make_controller):
+    w = synced
+    service = w.sync_service()
+    job = historical.add(service, direction="both", since=historical.since_days(7, now(w)), days=7)
+    HistoricalJob.update(status="running").execute()  # the app was closed while it ran
+    controller = make_controller(w)
+    page = open_page(qtbot, w, controller)
+    assert statuses(page) == ["Stopped before it finished — Start now carries on"]
+    page.select_job(job.id)
+    with qtbot.waitSignal(controller.task_finished, timeout=WAIT_MS):
+        page.start_button.click()
+    assert statuses(page) == ["Finished"]
+
+
+def test_remove_takes_a_waiting_job_off_the_queue(qtbot, synced, make_controller):
+    w = synced
+    service = w.sync_service()
+    historical.add(service, direction="zoho", since=historical.since_days(90, now(w)), days=90, pairs=["contacts"])
+    controller = make_controller(w)
+    page = open_page(qtbot, w, controller)
+    page.direction.setCurrentIndex(2)  # Zoho CRM → Xero: only pairs that can go that way are offered
+    assert "Payments → Invoices" not in {b.text() for b in page.pair_boxes.values()}
+    page.table.selectRow(0)
+    assert page.table.item(0, 1).text() == "Zoho CRM → Xero"
+    with qtbot.waitSignal(controller.task_finished, timeout=WAIT_MS):
+        page.remove_button.click()
+    assert page.note.text() == "Removed Last 90 days from the queue." and page.table.rowCount() == 0
