@@ -111,6 +111,11 @@ class Setting:
     unit: str = ""  # shown after a number: "minutes", "days", "records"
     pair: str = ""  # kept in this pair's field mapping, not in the Setting table
     special: str = ""  # the words for the minimum (e.g. "Off" for an interval of 0)
+    short: str = ""  # the label under its pair's heading on the page ("Direction"); ``label`` stands alone
+
+    @property
+    def short_label(self) -> str:
+        return self.short or self.label
 
     def choice_words(self, value: Any) -> str:
         return next((words for v, words in self.choices if v == value), str(value))
@@ -160,6 +165,13 @@ SCHEDULE, PAIRS_SECTION, DELETIONS, RETRIES, DEALS, DESKTOP, ADVANCED = (
     "Schedule", "What syncs", "Deletions and the safety brake", "Retries and history", "Closed Won deals",
     "Desktop", "Advanced")
 SECTIONS = (SCHEDULE, PAIRS_SECTION, DELETIONS, RETRIES, DEALS, DESKTOP, ADVANCED)
+#: Said once above a section whose settings repeat per pair (each setting's own help is its tooltip there).
+SECTION_NOTES = {
+    PAIRS_SECTION: "Turn a pair off to leave those records alone (its links are kept). Direction: which way changes "
+                   "flow. When both changed: which side wins when the same field was edited in both since the last "
+                   "sync. First match: whose values to keep when a record that exists in both is linked for the "
+                   "first time.",
+}
 
 
 def _pair_settings() -> list[Setting]:
@@ -176,16 +188,18 @@ def _pair_settings() -> list[Setting]:
             out.append(Setting(f"pairs.{pair}.direction", PAIRS_SECTION, f"{label}: direction",
                                "Which way changes flow. One way means the other system's edits are never copied "
                                "back.", "choice", mapping.direction,
-                               choices=tuple((d, DIRECTION_WORDS[d]) for d in directions), pair=pair))
+                               choices=tuple((d, DIRECTION_WORDS[d]) for d in directions), pair=pair,
+                               short="Direction"))
         if pair in TWO_WAY_PAIRS:
             out.append(Setting(f"pairs.{pair}.conflict_policy", PAIRS_SECTION, f"{label}: when both changed",
                                "When the same field was changed in both systems since the last sync.", "choice",
-                               mapping.conflict_policy, choices=tuple(POLICY_WORDS.items()), pair=pair))
+                               mapping.conflict_policy, choices=tuple(POLICY_WORDS.items()), pair=pair,
+                               short="When both changed"))
             out.append(Setting(f"pairs.{pair}.first_link_policy", PAIRS_SECTION, f"{label}: first match",
                                "When a record that already exists in both systems is linked for the first time and "
                                "their values differ.", "choice", mapping.options.get("first_link_policy",
                                                                                      "xero_wins"),
-                               choices=tuple(FIRST_LINK_WORDS.items()), pair=pair))
+                               choices=tuple(FIRST_LINK_WORDS.items()), pair=pair, short="First match"))
     deals = defaults["deals"]
     out.append(Setting("pairs.deals.trigger_stage", DEALS, "Stage that creates the invoice",
                        "A deal reaching this stage in Zoho CRM becomes an invoice in Xero (type it as Zoho shows it).",

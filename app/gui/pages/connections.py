@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import Qt, QUrl, Signal, Slot
+from PySide6.QtCore import QCoreApplication, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices, QFont, QGuiApplication, QPalette
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -325,7 +325,8 @@ class ProviderCard(QFrame):
     def show_connected(self, health: ConnectionHealth, now: datetime, xero_plan: str) -> None:
         self.organisation.setText(health.organisation or "—")
         self.data_centre.setText(DATA_CENTRE_NAMES.get(health.dc, health.dc.upper()) if health.dc else "—")
-        self.signed_in_as.setText(health.user or "Not known yet")
+        self.signed_in_as.setText(health.user)
+        self.details.setRowVisible(self.signed_in_as, bool(health.user))
         self.renewal.setText(renewal_words(health, now))
         self.budget.setText(budget_words(health, xero_plan))
         self.reconnect_button.setVisible(health.needs_sign_in or self.renewal.text().startswith("Reconnect"))
@@ -432,9 +433,13 @@ class ConnectionsPage(QWidget):
             card.reopen_clicked.connect(self._reopen)
             self.cards[provider] = card
         controller.task_finished.connect(self._on_task_finished)
+        app = QCoreApplication.instance()
+        if app is not None:  # a sign-in still waiting when the app quits: close its listener, end its thread
+            app.aboutToQuit.connect(self.cancel_sign_ins)
 
         body = QWidget()
         column = QVBoxLayout(body)
+        column.setContentsMargins(24, 16, 24, 16)
         column.addWidget(heading)
         column.addWidget(self.notice)
         column.addWidget(self.cards["xero"])

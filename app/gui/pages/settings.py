@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -27,8 +27,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.gui.widgets.banner import mix
 from app.gui.widgets.day_chart import failed_colour
 from app.services.settings_schema import (
+    PAIRS_SECTION,
+    SECTION_NOTES,
     SECTIONS,
     Setting,
     load_values,
@@ -42,13 +45,17 @@ from app.services.views import Views
 SAVE_TASK = "save-settings"
 
 
-def _small(text: str = "") -> QLabel:
+def _small(text: str = "", muted: bool = True) -> QLabel:
     label = QLabel(text)
     label.setWordWrap(True)
     font = QFont(label.font())
-    font.setPointSizeF(font.pointSizeF() * 0.9)
+    font.setPointSizeF(font.pointSizeF() * 0.92)
     label.setFont(font)
-    label.setEnabled(False)  # the palette's muted text colour
+    if muted:  # softer than the labels, still easy to read (the disabled colour is too faint for help text)
+        palette = label.palette()
+        role = label.foregroundRole()
+        palette.setColor(role, mix(palette.color(role), palette.color(QPalette.ColorRole.Window), 0.3))
+        label.setPalette(palette)
     return label
 
 
@@ -57,7 +64,7 @@ class SettingEditor(QWidget):
 
     changed = Signal()
 
-    def __init__(self, setting: Setting, parent: QWidget | None = None) -> None:
+    def __init__(self, setting: Setting, show_help: bool = True, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setting = setting
         self.editor = self._make_editor(setting)
@@ -65,6 +72,9 @@ class SettingEditor(QWidget):
         self.editor.setAccessibleDescription(setting.help)
         self.editor.setToolTip(setting.help)
         self.help = _small(setting.help)
+        self.help.setVisible(show_help)
+        self.note = _small(muted=False)  # e.g. what a schedule costs
+        self.note.hide()
         self.reason = QLabel()
         self.reason.setWordWrap(True)
         palette = self.reason.palette()
@@ -76,11 +86,16 @@ class SettingEditor(QWidget):
         layout.setSpacing(2)
         layout.addWidget(self.editor, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.help)
+        layout.addWidget(self.note)
         layout.addWidget(self.reason)
 
     def _make_editor(self, s: Setting) -> QWidget:
         if s.kind == "bool":
             box = QCheckBox(s.label)
+            if s.pair:  # the pair's on/off heads its group of settings
+                font = QFont(box.font())
+                font.setBold(True)
+                box.setFont(font)
             box.toggled.connect(self.changed)
             return box
         if s.kind in ("int", "percent"):
@@ -154,10 +169,12 @@ class SettingsPage(QWidget):
                        "started with.")
         body = QWidget()
         column = QVBoxLayout(body)
+        column.setContentsMargins(24, 16, 24, 16)
         column.addWidget(heading)
         column.addWidget(intro)
         for section in SECTIONS:
             column.addWidget(self._section(section))
+        self.cost = self.editors["sync.interval_minutes"].note  # what the schedule costs, under it
         column.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -173,7 +190,7 @@ class SettingsPage(QWidget):
         self.save_button.setDefault(True)
         self.save_button.clicked.connect(self.save)
         bar = QHBoxLayout()
-        bar.setContentsMargins(12, 6, 12, 8)
+        bar.setContentsMargins(24, 6, 24, 10)
         bar.addWidget(self.status, 1)
         bar.addWidget(self.revert_button)
         bar.addWidget(self.save_button)
@@ -189,18 +206,17 @@ class SettingsPage(QWidget):
         box = QGroupBox(title)
         form = QFormLayout(box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        if title in SECTION_NOTES:
+            form.addRow(_small(SECTION_NOTES[title]))
         for setting in self._schema.in_section(title):
-            editor = SettingEditor(setting)
+            per_pair = title == PAIRS_SECTION and bool(setting.pair)
+            editor = SettingEditor(setting, show_help=not per_pair)
             editor.changed.connect(self._check)
             self.editors[setting.key] = editor
             if setting.kind == "bool":
                 form.addRow(editor)
             else:
-                form.addRow(setting.label, editor)
-            if setting.key == "sync.interval_minutes":
-                self.cost = _small()
-                self.cost.setEnabled(True)
-                form.addRow("", self.cost)
+                form.addRow(f"    {setting.short_label}" if per_pair else setting.label, editor)
         return box
 
     # ----- values ------------------------------------------------------------------------------------------
