@@ -16,6 +16,7 @@ from app.core.engine import RunReport
 from app.core.pairsync import X2Z, Z2X
 from app.core.records import WriteOp
 from app.core.state import record_history
+from app.core.values import canon
 from app.errors import ConfigError, NotFound
 from app.services.sync import SyncService
 from app.store.models import Conflict, FailedRecord, HistoryEntry, Link, MatchCandidate, Run
@@ -252,6 +253,9 @@ def undo(service: SyncService, run_id: int) -> RunReport:
                 if not before or link is None:
                     continue
                 current = link.zoho_values if side == "zoho" else link.xero_values
+                before = {k: v for k, v in before.items() if canon(current.get(k)) != canon(v)}  # not back yet
+                if not before:
+                    continue
                 ops.append(WriteOp(str(e.id), before, target_id=target, name=e.record_name, current=current))
                 links.append((e, link, before))
             if not ops:
@@ -279,6 +283,8 @@ def undo(service: SyncService, run_id: int) -> RunReport:
     outcome = "ok" if not counts["failed"] else "partial"
     message = f"Reverted {counts['reverted']} change(s) of run {run_id}" + (
         f"; {counts['failed']} could not be reverted (see history)." if counts["failed"] else ".")
+    if not counts["reverted"] and not counts["failed"]:
+        message = f"Nothing is left to undo in run {run_id}."
     ended = _now(service)
     undo_run.ended_at, undo_run.outcome, undo_run.message, undo_run.counts = ended, outcome, message, counts
     undo_run.xero_calls, undo_run.zoho_calls = xero_calls, zoho_calls

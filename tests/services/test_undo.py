@@ -46,3 +46,19 @@ def test_undo_shows_the_plan_then_puts_back_and_says_when_nothing_is_left(synced
     assert again.ok and again.run_id is None and again.message == f"Nothing is left to undo in run {report.run_id}."
     with pytest.raises(NotFound):
         undo.undo_plan(service.profile, 999)
+
+
+def test_undoing_the_same_run_twice_through_review_writes_nothing_the_second_time(synced):
+    from app.services import review
+
+    w = synced
+    c = w.xero_contact("Ironbark Builders Pty Ltd")
+    w.xero.ui_edit_contact(c.ContactID, {"Name": "Ironbark Constructions Pty Ltd"})
+    run_id = w.sync_service().sync().run_id
+    assert review.undo(w.sync_service(), run_id).counts["reverted"] == 1
+    w.reset_counts()
+    again = review.undo(w.sync_service(), run_id)
+    assert again.counts == {"reverted": 0, "failed": 0}
+    assert again.message == f"Nothing is left to undo in run {run_id}."
+    writes = [e for e in w.requests()["zoho"] if e.split(" ", 1)[0] in ("POST", "PUT", "PATCH")]
+    assert writes == []  # nothing written again
