@@ -308,11 +308,12 @@ def start(service: Any, job_id: int | None = None, *, progress: Callable[[Progre
                               "to run it once more.")
         order = [first] + [j for j in order if j.id != job_id]
     done = []
-    for item in order:
-        result = run_job(service, item.id, progress=progress)
-        done.append(result)
-        if result.status in ("paused", "braked"):
-            break
+    with service.locked("historical sync"):  # like any sync: never beside another writing run
+        for item in order:
+            result = run_job(service, item.id, progress=progress)
+            done.append(result)
+            if result.status in ("paused", "braked"):
+                break
     return done
 
 

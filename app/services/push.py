@@ -139,6 +139,11 @@ def push_record(service: Any, pair: str, target: str, source_id: str) -> PushRes
     if not can_send(mappings, pair, target):
         raise ConfigError(f"{pair_label(pair)} does not send records to {PROVIDER_LABELS.get(target, target)} "
                           "(see Field mapping).")
+    with service.locked("send now"):  # like any sync: never beside another writing run
+        return _push(service, mappings, pair, target, source_id)
+
+
+def _push(service: Any, mappings: dict[str, Any], pair: str, target: str, source_id: str) -> PushResult:
     engine = service.engine()
     spec = service.connectors().spec(mappings[pair])
     to_zoho = target == "zoho"
