@@ -33,6 +33,7 @@ XERO_LABELS = {
     "LineItems": "Line items", "InvoiceNumber": "Invoice number", "CurrencyCode": "Currency",
     "CurrencyRate": "Exchange rate", "AmountPaid": "Amount paid", "AmountDue": "Amount due", "DueDate": "Due date",
 }
+CROSS_REFERENCE = re.compile(r"Xero_\w+_ID")  # Zoho fields that hold the Xero record's id
 LINE_ITEM_FIELDS = {"LineItems", "Invoiced_Items", "Quoted_Items", "Ordered_Items"}
 
 
@@ -159,6 +160,8 @@ class Names:
         for other, own_id in (own or {}).items():
             if own_id and text == own_id:
                 return f"linked to this record in {PROVIDER_LABELS[other]}"
+        if side == "zoho" and CROSS_REFERENCE.fullmatch(name):  # a plan entry knows no ids: the field says it
+            return "linked to this record in Xero"
         return _clip(text, limit)
 
     def _reference(self, value: dict[str, Any], pair: str | None, side: str) -> str:

@@ -21,7 +21,7 @@ def xero_status(served, names):
 def test_bulk_archive_above_the_brake_stops_the_cli_sync(served):
     data = served.fresh("brake")
     first = served.cli(data, "sync")
-    assert ": OK" in first.out, first
+    assert ": Finished" in first.out, first
     with served.xero.lock:
         ids = {c.Name: c.ContactID for o in served.xero.orgs.values() for c in o.contacts.values()}
     for name in ARCHIVED:  # the bookkeeper archives seven customers in Xero (limit: max(5, 10% of 41 linked))
@@ -29,13 +29,13 @@ def test_bulk_archive_above_the_brake_stops_the_cli_sync(served):
 
     braked = served.cli(data, "sync")
     assert braked.rc == 1, braked
-    assert "BRAKED" in braked.out and "Stopped before archiving or deleting 7 of 41" in braked.out, braked
+    assert "Stopped for your confirmation" in braked.out and "Stopped before archiving or deleting 7 of 41" in braked.out, braked
     assert "safety limit of 5" in braked.out and "sync --allow-bulk-archive" in braked.out, braked
     assert writes(served.tripwire.log) == [], writes(served.tripwire.log)
     assert set(xero_status(served, ARCHIVED).values()) == {"Active"}
 
     released = served.cli(data, "sync", "--allow-bulk-archive")
-    assert released.rc in (0, 1) and ": OK" in released.out, released
+    assert released.rc in (0, 1) and ": Finished" in released.out, released
     assert set(xero_status(served, ARCHIVED).values()) == {"Archived"}
 
     leaks = scan_for_secrets([data], served.secrets())
