@@ -1,0 +1,409 @@
+"""The mapping editor's work against the live systems, for the page (on the worker thread) and the ``mapping``
+commands: both sides' fields per pair, the records to preview on, value-map coverage from live data, a preview of
+what a sync would do to one record (the engine's own merge and transforms; nothing written), a dry run of the whole
+pair, and saving with checks."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from functools import cache
+from typing import Any
+
+from app.core.mapping import X2Z, Z2X, PairMapping
+from app.core.merge import merge, project, read_field
+from app.core.records import ARCHIVED, DELETED, FieldInfo, SourceRecord
+from app.core.runctx import RunLookups
+from app.core.transforms import SkipRecord
+from app.core.values import canon, numeric_text
+from app.errors import ConfigError
+from app.paths import resource_path
+from app.services.mapping_editor_model import PairDraft, PairSchema
+from app.services.mapping_editor_versions import VersionInfo, parse_export, save_version
+from app.services.mappings import current_mappings
+from app.services.sync import SyncService
+from app.store.models import Link
+
+XERO_ENTITY = {"contacts": "contacts", "items": "items", "invoices": "invoices", "deals": "invoices"}
+RECORD_WORDS = {"contacts": ("contact", "contacts"), "items": ("item", "items"), "invoices": ("invoice", "invoices"),
+                "deals": ("invoice", "invoices")}
+ZOHO_WORDS = {"Accounts": ("account", "accounts"), "Contacts": ("contact", "contacts"), "Leads": ("lead", "leads"),
+              "Products": ("product", "products"), "Invoices": ("invoice", "invoices"), "Deals": ("deal", "deals")}
+
+
+@cache
+def xero_schema_data() -> dict[str, list[dict[str, Any]]]:
+    """Every field Xero's API gives a contact, item and invoice (``resources/xero_schema.json``)."""
+    return json.loads(resource_path("xero_schema.json").read_text(encoding="utf-8"))["entities"]
+
+
+def xero_fields(pair: str, carried: list[FieldInfo]) -> tuple[list[FieldInfo], list[str]]:
+    """The Xero side of a pair: the connector's fields (what it reads and writes today) first, then the rest of
+    Xero's fields from the schema data, which the connector does not carry yet."""
+    have = {f.name for f in carried}
+    rest = [FieldInfo(**f) for f in xero_schema_data().get(XERO_ENTITY.get(pair, ""), []) if f["name"] not in have]
+    return [*carried, *rest], [f.name for f in rest]
+
+
+@dataclass
+class RecordRef:
+    side: str  # "xero" | "zoho"
+    id: str
+    name: str
+
+
+@dataclass
+class FieldPreview:
+    xero_field: str
+    zoho_field: str
+    xero_label: str
+    zoho_label: str
+    xero_before: Any
+    zoho_before: Any
+    xero_after: Any
+    zoho_after: Any
+    change: str  # "to_zoho" | "to_xero" | "same" | "conflict" | "error" | "not_sent"
+    note: str = ""
+
+
+@dataclass
+class Preview:
+    pair: str
+    side: str
+    record: str
+    action: str  # "create" | "update" | "nothing" | "skip" | "fail" | "conflict"
+    summary: str  # what the sync would do, in words
+    fields: list[FieldPreview] = field(default_factory=list)
+
+
+@dataclass
+class CoverageGap:
+    pair: str
+    side: str  # where the value comes from
+    xero_field: str
+    zoho_field: str
+    value: str
+    count: int
+    message: str
+    fix: str
+
+
+class MappingEditor:
+    """Calls the live systems: build it on the worker thread (``controller.submit``) or in a command."""
+
+    def __init__(self, service: SyncService) -> None:
+        self.service = service
+        self.profile = service.profile
+
+    # ----- fields --------------------------------------------------------------------------------------------
+    def schema(self, mapping: PairMapping) -> PairSchema:
+        if mapping.pair == "payments":
+            return PairSchema("payments", mapping.zoho_module, [], [])
+        connectors = self.service.connectors()
+        xero, unread = xero_fields(mapping.pair, connectors.spec(mapping).xero.schema())
+        zoho = connectors.zoho_port(mapping, deletions=False).schema()
+        return PairSchema(mapping.pair, mapping.zoho_module, xero, zoho, unread)
+
+    def draft(self, pair: str, mapping: PairMapping | None = None) -> PairDraft:
+        mapping = mapping or current_mappings(self.profile)[pair]
+        return PairDraft(mapping, self.schema(mapping))
+
+    def open_pair(self, pair: str, zoho_module: str = "") -> dict[str, Any]:
+        """What the page needs to show a pair: its saved mapping and both sides' fields."""
+        mapping = current_mappings(self.profile)[pair]
+        if zoho_module and zoho_module != mapping.zoho_module:
+            mapping.zoho_module = zoho_module
+        return {"mapping": mapping.to_json(), "schema": self.schema(mapping).as_dict()}
+
+    # ----- records -------------------------------------------------------------------------------------------
+    def read_all(self, mapping: PairMapping, side: str) -> list[SourceRecord]:
+        connectors = self.service.connectors()
+        if side == "xero":
+            port = connectors.spec(mapping).xero
+        else:
+            port = connectors.zoho_port(mapping, deletions=False, subforms=mapping.direction != X2Z
+                                        and mapping.pair == "invoices")
+            if mapping.pair == "deals":
+                port.fields = list(dict.fromkeys([*port.fields, "Stage"]))
+        return [r for page in port.read(None, 1, "") for r in page.records]
+
+    def records(self, mapping: PairMapping) -> list[RecordRef]:
+        """Both sides' records of a pair, to pick one to preview (names sorted, Xero first)."""
+        out = []
+        for side in ("xero", "zoho"):
+            rows = sorted(self.read_all(mapping, side), key=lambda r: r.name.lower())
+            out += [RecordRef(side, r.id, r.name or r.id) for r in rows]
+        return out
+
+    def find(self, mapping: PairMapping, wanted: str) -> tuple[str, SourceRecord]:
+        """A record by id or name (exact, else the only one containing it), on either side."""
+        needle = wanted.strip().lower()
+        found: list[tuple[str, SourceRecord]] = []
+        for side in ("xero", "zoho"):
+            for r in self.read_all(mapping, side):
+                if r.id == wanted:
+                    return side, r
+                if needle and needle in r.name.lower():
+                    found.append((side, r))
+        exact = [f for f in found if f[1].name.lower() == needle]
+        pick = exact or found
+        if pick and all(sum(1 for s, _ in pick if s == side) <= 1 for side in ("xero", "zoho")):
+            return pick[0]  # one record (seen on both sides, perhaps): Xero's copy
+        if not pick:
+            raise ConfigError(f"No {RECORD_WORDS.get(mapping.pair, ('record',))[0]} called '{wanted}' in Xero or "
+                              "Zoho CRM.")
+        names = ", ".join(sorted({f"{r.name} ({'Xero' if s == 'xero' else 'Zoho CRM'})" for s, r in pick})[:8])
+        raise ConfigError(f"More than one record matches '{wanted}': {names}. Use more of the name, or the id.")
+
+    # ----- preview -------------------------------------------------------------------------------------------
+    def preview(self, mapping: PairMapping, side: str, record_id: str) -> Preview:
+        """What a sync with this mapping would do to one record, field by field; nothing is written."""
+        connectors = self.service.connectors()
+        spec = connectors.spec(mapping)
+        zoho_port = connectors.zoho_port(mapping, deletions=False)
+        source = (spec.xero if side == "xero" else zoho_port).fetch([record_id])
+        if not source:
+            raise ConfigError(f"That record is no longer in {'Xero' if side == 'xero' else 'Zoho CRM'}.")
+        rec = source[0]
+        link = Link.get_or_none(Link.profile == self.profile, Link.pair == mapping.pair,
+                                (Link.xero_id if side == "xero" else Link.zoho_id) == rec.id)
+        lookups = RunLookups(self.profile, dry_run=True)
+        labels = self._labels(mapping)
+        if link is not None and link.xero_id and link.zoho_id and link.state != "orphan":
+            other_id = link.zoho_id if side == "xero" else link.xero_id
+            other = (zoho_port if side == "xero" else spec.xero).fetch([other_id])
+            x = rec if side == "xero" else (other[0] if other else None)
+            z = rec if side == "zoho" else (other[0] if other else None)
+            return self._preview_linked(mapping, side, rec, link, x, z, lookups, labels)
+        return self._preview_new(mapping, spec, side, rec, lookups, labels)
+
+    def _labels(self, mapping: PairMapping) -> tuple[dict[str, str], dict[str, str]]:
+        schema = self.schema(mapping)
+        return {f.name: f.label for f in schema.xero}, {f.name: f.label for f in schema.zoho}
+
+    def _preview_linked(self, mapping: PairMapping, side: str, rec: SourceRecord, link: Link,
+                        x: SourceRecord | None, z: SourceRecord | None, lookups: RunLookups,
+                        labels: tuple[dict[str, str], dict[str, str]]) -> Preview:
+        x_now = x.fields if x else link.xero_values
+        z_now = z.fields if z else link.zoho_values
+        try:
+            result = merge(mapping, link.xero_values, link.zoho_values, x_now, z_now, lookups,
+                           xero_modified=x.modified if x else None, zoho_modified=z.modified if z else None)
+        except SkipRecord as exc:
+            return Preview(mapping.pair, side, rec.name, "skip", f"Skipped for now: {exc}.",
+                           self._rows(mapping, x_now, z_now, {}, {}, {}, [], labels))
+        rows = self._rows(mapping, x_now, z_now, result.changes_zoho, result.changes_xero, result.conflicts,
+                          result.errors, labels)
+        if result.errors:
+            action, summary = "fail", "Would fail: " + "; ".join(result.errors) + "."
+        elif result.conflicts:
+            names = ", ".join(labels[1].get(f, f) for f in result.conflicts)
+            action, summary = "conflict", f"Both sides changed {names}: it would wait in Conflicts for you."
+        elif result.to_zoho or result.to_xero:
+            parts = []
+            if result.to_zoho:
+                parts.append("update " + ", ".join(labels[1].get(f, f) for f in result.to_zoho) + " in Zoho CRM")
+            if result.to_xero:
+                parts.append("update " + ", ".join(labels[0].get(f, f) for f in result.to_xero) + " in Xero")
+            action, summary = "update", "Would " + " and ".join(parts) + "."
+        else:
+            action, summary = "nothing", "Already in step: nothing to change."
+        return Preview(mapping.pair, side, rec.name, action, summary, rows)
+
+    def _preview_new(self, mapping: PairMapping, spec: Any, side: str, rec: SourceRecord, lookups: RunLookups,
+                     labels: tuple[dict[str, str], dict[str, str]]) -> Preview:
+        to_zoho = side == "xero"
+        here, there = ("Xero", "Zoho CRM") if to_zoho else ("Zoho CRM", "Xero")
+        reads = mapping.direction in ("both", X2Z if to_zoho else Z2X)
+        allowed = reads and (spec.create_in_zoho if to_zoho else spec.create_in_xero)
+        x_now, z_now = (rec.fields, {}) if to_zoho else ({}, rec.fields)
+        if not allowed:
+            why = (f"this pair does not copy new records from {here} to {there}" if not reads or
+                   not (spec.create_in_zoho if to_zoho else spec.create_in_xero) else "")
+            return Preview(mapping.pair, side, rec.name, "skip", f"Not linked, and {why}.",
+                           self._rows(mapping, x_now, z_now, {}, {}, {}, [], labels))
+        if rec.status in (ARCHIVED, DELETED, "voided"):
+            return Preview(mapping.pair, side, rec.name, "skip",
+                           f"Not linked, and it is {rec.status} in {here}, so it is not copied.",
+                           self._rows(mapping, x_now, z_now, {}, {}, {}, [], labels))
+        if spec.zoho_filter is not None and not to_zoho and not spec.zoho_filter(rec):
+            return Preview(mapping.pair, side, rec.name, "skip", "Not copied: it has not reached the stage that "
+                           f"raises an invoice ({mapping.options.get('trigger_stage', 'Closed Won')}).",
+                           self._rows(mapping, x_now, z_now, {}, {}, {}, [], labels))
+        try:
+            fields, _, _, errors = project(mapping, rec.fields, to_zoho, lookups)
+        except SkipRecord as exc:
+            return Preview(mapping.pair, side, rec.name, "skip", f"Skipped for now: {exc}.",
+                           self._rows(mapping, x_now, z_now, {}, {}, {}, [], labels))
+        changes = {k: [None, v] for k, v in fields.items()}
+        rows = self._rows(mapping, x_now, z_now, changes if to_zoho else {}, {} if to_zoho else changes, {}, errors,
+                          labels)
+        if errors:
+            return Preview(mapping.pair, side, rec.name, "fail", "Would fail: " + "; ".join(errors) + ".", rows)
+        what = ", ".join((labels[1] if to_zoho else labels[0]).get(f, f) for f in fields)
+        return Preview(mapping.pair, side, rec.name, "create",
+                       f"Would create it in {there} with {what} — unless it matches a record already there, which "
+                       "would be linked instead.", rows)
+
+    def _rows(self, mapping: PairMapping, x_now: dict[str, Any], z_now: dict[str, Any],
+              to_zoho: dict[str, list[Any]], to_xero: dict[str, list[Any]], conflicts: dict[str, Any],
+              errors: list[str], labels: tuple[dict[str, str], dict[str, str]]) -> list[FieldPreview]:
+        rows = []
+        for link in mapping.fields:
+            xv = numeric_text(read_field(x_now, link.xero)) if link.xero else None
+            zv = numeric_text(z_now.get(link.zoho)) if link.zoho else None
+            if link.transform.get("kind") == "link":  # ids of related records: their names
+                xv, zv = self._name_of(link.transform.get("pair"), xv, "xero"), \
+                    self._name_of(link.transform.get("pair"), zv, "zoho")
+            row = FieldPreview(link.xero, link.zoho, labels[0].get(link.xero, link.xero),
+                               labels[1].get(link.zoho, link.zoho), _shown(xv), _shown(zv), _shown(xv), _shown(zv),
+                               "same")
+            error = next((e for e in errors if e.startswith((f"{link.xero} → ", f"{link.zoho} → "))), None)
+            if error:
+                row.change, row.note = "error", error.split(": ", 1)[-1]
+            elif link.zoho in conflicts:
+                row.change, row.note = "conflict", "changed on both sides"
+            elif link.zoho in to_zoho:
+                after = to_zoho[link.zoho][1]
+                if link.transform.get("kind") == "link":
+                    after = self._name_of(link.transform.get("pair"), after, "zoho")
+                row.change, row.zoho_after = "to_zoho", _shown(after)
+            elif link.xero in to_xero or any(p in to_xero for p in link.xero.split("+")):
+                after = to_xero.get(link.xero, [None, [to_xero.get(p, [None, None])[1]
+                                                       for p in link.xero.split("+")]])[1]
+                row.change, row.xero_after = "to_xero", _shown(after)
+            elif not (link.flows(mapping.direction, True) or link.flows(mapping.direction, False)):
+                row.change, row.note = "not_sent", "this link does not flow in this pair's direction"
+            rows.append(row)
+        return rows
+
+    def _name_of(self, pair: Any, record_id: Any, side: str) -> Any:
+        """The name of a related record (a customer, a product) from its link, else its id."""
+        if not record_id or not pair:
+            return record_id
+        column = Link.xero_id if side == "xero" else Link.zoho_id
+        found = Link.get_or_none(Link.profile == self.profile, Link.pair == str(pair), column == str(record_id))
+        return found.name if found is not None and found.name else record_id
+
+    # ----- whole-pair dry run --------------------------------------------------------------------------------
+    def dry_run(self, mapping: PairMapping) -> dict[str, Any]:
+        """The engine's own dry run of this pair with this mapping over the live data: counts and a sentence."""
+        mappings = {**current_mappings(self.profile), mapping.pair: mapping}
+        report = self.service.engine(mappings).run_cycle(trigger="mapping preview", dry_run=True,
+                                                         pairs=[mapping.pair])
+        counts = report.counts
+        parts = [f"{counts.get(k, 0)} to {w}" for k, w in (("create", "create"), ("update", "update"),
+                                                           ("link", "link")) if counts.get(k)]
+        fails = [e for e in report.plan if e.get("action") == "fail"]
+        if fails:
+            reasons = sorted({str((e.get("changes") or {}).get("error") or "") for e in fails})
+            parts.append(f"{len(fails)} would fail: {'; '.join(r for r in reasons[:3] if r)}")
+        return {"counts": counts, "summary": (", ".join(parts) or "Nothing would change") + ".",
+                "plan": report.plan}
+
+    # ----- coverage ------------------------------------------------------------------------------------------
+    def coverage(self, mapping: PairMapping, schema: PairSchema | None = None) -> list[CoverageGap]:
+        """Values in the live records that the mapping has no answer for, before they cost a failed record."""
+        if mapping.pair == "payments":
+            return []
+        schema = schema or self.schema(mapping)
+        xs = self.read_all(mapping, "xero") if _reads(mapping, X2Z) else []
+        zs = self.read_all(mapping, "zoho") if _reads(mapping, Z2X) else []
+        return coverage_gaps(mapping, schema, xs, zs)
+
+    # ----- saving --------------------------------------------------------------------------------------------
+    def save(self, mapping: PairMapping, note: str = "") -> VersionInfo:
+        """Save as a new version, unless the live fields show a problem a sync would fail on."""
+        blocking = PairDraft(mapping, self.schema(mapping)).blocking()
+        if blocking:
+            raise ConfigError("The mapping was not saved: " + " ".join(f"{c.message} {c.fix}" for c in blocking),
+                              title="Fix the mapping first")
+        return save_version(self.profile, mapping, self.service.ctx.actor, note)
+
+    def import_file(self, text: str) -> list[VersionInfo]:
+        """Import a mapping export: its shape, then each pair against the live fields; all or nothing."""
+        mappings = parse_export(text)
+        problems = [f"{m.pair}: {c.message}" for m in mappings if m.enabled
+                    for c in PairDraft(m, self.schema(m)).blocking()]
+        if problems:
+            raise ConfigError("Nothing was imported: " + " ".join(problems), title="Cannot import this file")
+        return [save_version(self.profile, m, self.service.ctx.actor, "Imported from a file") for m in mappings]
+
+
+def _reads(mapping: PairMapping, way: str) -> bool:
+    return mapping.direction in ("both", way)
+
+
+def _shown(value: Any) -> Any:
+    """A value as the preview shows it: None for blank, text for the rest (lists summarised)."""
+    if canon(value) is None:
+        return None
+    if isinstance(value, list):
+        return f"{len(value)} row{'s' if len(value) != 1 else ''}"
+    return value
+
+
+def coverage_gaps(mapping: PairMapping, schema: PairSchema, xs: list[SourceRecord],
+                  zs: list[SourceRecord]) -> list[CoverageGap]:
+    """Each value seen in the records that a value map, a tax map or a pick-list has no answer for."""
+    gaps: list[CoverageGap] = []
+    one, many = RECORD_WORDS.get(mapping.pair, ("record", "records"))
+    z_one, z_many = ZOHO_WORDS.get(mapping.zoho_module, ("record", "records"))
+    for link in mapping.fields:
+        t = link.transform
+        kind = t.get("kind", "copy")
+        xf, zf = schema.xero_field(link.xero), schema.zoho_field(link.zoho)
+        xl, zl = (xf.label if xf else link.xero), (zf.label if zf else link.zoho)
+        if link.flows(mapping.direction, True) and kind == "value_map" and "default_forward" not in t:
+            seen = _count(read_field(x.fields, link.xero) for x in xs if x.status != DELETED)
+            for value, n in seen.items():
+                if value not in {str(k) for k in (t.get("map") or {})}:
+                    verb = "is" if n == 1 else "are"
+                    gaps.append(CoverageGap(mapping.pair, "xero", link.xero, link.zoho, value, n,
+                                            f"{n} Xero {one if n == 1 else many} {verb} {value} ({xl}) but nothing "
+                                            f"maps {value}",
+                                            f"Add {value} to the value map of {xl} → {zl}, or give it a default."))
+        if link.flows(mapping.direction, False) and kind == "value_map" and "default_reverse" not in t:
+            seen = _count(z.fields.get(link.zoho) for z in zs)
+            for value, n in seen.items():
+                if value not in {str(v) for v in (t.get("map") or {}).values()}:
+                    verb = "has" if n == 1 else "have"
+                    gaps.append(CoverageGap(mapping.pair, "zoho", link.xero, link.zoho, value, n,
+                                            f"{n} Zoho CRM {z_one if n == 1 else z_many} {verb} {value} in {zl} but "
+                                            f"nothing maps {value} back to Xero",
+                                            f"Add {value} to the value map of {xl} → {zl}, or give it a default."))
+        if link.flows(mapping.direction, True) and kind in ("copy", "trim") and zf is not None and \
+                zf.type == "picklist" and zf.choices:
+            seen = _count(read_field(x.fields, link.xero) for x in xs)
+            for value, n in seen.items():
+                if value not in zf.choices:
+                    gaps.append(CoverageGap(mapping.pair, "xero", link.xero, link.zoho, value, n,
+                                            f"{n} Xero {one if n == 1 else many} {'has' if n == 1 else 'have'} "
+                                            f"{value} in {xl} but Zoho CRM's {zl} has no such value",
+                                            f"Add {value} to {zl} in Zoho CRM, or use a value map."))
+        if kind == "line_items" and link.flows(mapping.direction, True):
+            taxes = _count(line.get("TaxType") for x in xs for line in (x.fields.get(link.xero) or [])
+                           if line.get("LineAmountTypes") != "NoTax")
+            for value, n in taxes.items():
+                if value not in (t.get("tax_map") or {}):
+                    gaps.append(CoverageGap(mapping.pair, "xero", link.xero, link.zoho, value, n,
+                                            f"{n} Xero invoice line{'s' if n != 1 else ''} use{'s' if n == 1 else ''} "
+                                            f"tax rate {value} but the tax map has no Zoho tax for it",
+                                            f"Add {value} to the tax map of {xl} → {zl}."))
+    return sorted(gaps, key=lambda g: -g.count)
+
+
+def _count(values: Any) -> dict[str, int]:
+    """How often each value occurs, as the value map looks it up (its text); blanks and lists left out."""
+    out: dict[str, int] = {}
+    for v in values:
+        if v is not None and v != "" and not isinstance(v, list | dict):
+            out[str(v)] = out.get(str(v), 0) + 1
+    return out
+
+
+def as_plain(value: Any) -> Any:
+    """Results for ``--json`` and the window: dataclasses as dicts."""
+    if isinstance(value, list):
+        return [as_plain(v) for v in value]
+    return asdict(value) if hasattr(value, "__dataclass_fields__") else value
