@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QScrollArea,
-    QStackedWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -116,18 +115,20 @@ class ProviderCard(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         title = _bold(QLabel(self.label))
         title.setFont(QFont(title.font().family(), round(title.font().pointSizeF() * 1.3), QFont.Weight.Bold))
-        self.stack = QStackedWidget()
         self.setup_page = self._build_setup(redirect_uri, client_id, dc)
         self.waiting_page = self._build_waiting()
         self.choose_page = self._build_choose()
         self.connected_page = self._build_connected()
-        for page in (self.setup_page, self.waiting_page, self.choose_page, self.connected_page):
-            self.stack.addWidget(page)
+        # One state shows at a time; the others are hidden, so the card is as tall as the state it shows.
+        self.pages = {"setup": self.setup_page, "waiting": self.waiting_page, "choosing": self.choose_page,
+                      "connected": self.connected_page}
+        self._show_page("setup")
         self.error = ErrorPanel(self)
         self.error.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(title)
-        layout.addWidget(self.stack)
+        for page in self.pages.values():
+            layout.addWidget(page)
         layout.addWidget(self.error)
 
     # ----- the four states ---------------------------------------------------------------------------------
@@ -293,19 +294,24 @@ class ProviderCard(QFrame):
         return page
 
     # ----- showing a state ---------------------------------------------------------------------------------
+    def _show_page(self, state: str) -> None:
+        self._state = state
+        for name, page in self.pages.items():
+            page.setVisible(name == state)
+
     @property
     def state(self) -> str:
-        return {0: "setup", 1: "waiting", 2: "choosing", 3: "connected"}[self.stack.currentIndex()]
+        return self._state
 
     @Slot()
     def show_setup(self) -> None:
-        self.stack.setCurrentWidget(self.setup_page)
+        self._show_page("setup")
         self._update_connect()
 
     def show_waiting(self) -> None:
         self.error.hide()
         self.waiting_text.setText("Finish signing in in your browser…")
-        self.stack.setCurrentWidget(self.waiting_page)
+        self._show_page("waiting")
         self.cancel_button.setFocus()
 
     def show_choice(self, organisations: list[dict[str, str]]) -> None:
@@ -319,7 +325,7 @@ class ProviderCard(QFrame):
             button.setChecked(n == 0)
             self.org_buttons.addButton(button)
             self.org_list.addWidget(button)
-        self.stack.setCurrentWidget(self.choose_page)
+        self._show_page("choosing")
         self.use_org_button.setFocus()
 
     def show_connected(self, health: ConnectionHealth, now: datetime, xero_plan: str) -> None:
@@ -331,7 +337,7 @@ class ProviderCard(QFrame):
         self.budget.setText(budget_words(health, xero_plan))
         self.reconnect_button.setVisible(health.needs_sign_in or self.renewal.text().startswith("Reconnect"))
         self._end_confirm()
-        self.stack.setCurrentWidget(self.connected_page)
+        self._show_page("connected")
 
     def show_error(self, error: dict[str, Any]) -> None:
         self.error.show_dict(error)
@@ -365,7 +371,7 @@ class ProviderCard(QFrame):
         checked = self.org_buttons.checkedButton()
         if checked is not None:
             self.waiting_text.setText("Connecting…")
-            self.stack.setCurrentWidget(self.waiting_page)
+            self._show_page("waiting")
             self.organisation_chosen.emit(self.provider, str(checked.property("org_id")))
 
     def _ask_disconnect(self) -> None:
