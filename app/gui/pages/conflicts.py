@@ -87,6 +87,7 @@ class ConflictsPage(QWidget):
         self.conflict_list = QListWidget()
         self.conflict_list.setAccessibleName("Records with conflicts")
         self.conflict_list.currentRowChanged.connect(self._show_conflict)
+        self.conflict_list.setMaximumHeight(220)
         self.record_title = QLabel()
         self.record_title.setFont(heading(" ").font())
         self.record_hint = muted()
@@ -116,8 +117,9 @@ class ConflictsPage(QWidget):
         detail = QVBoxLayout()
         detail.addWidget(self.record_title)
         detail.addWidget(self.record_hint)
-        detail.addWidget(self.table, 1)
+        detail.addWidget(self.table)
         detail.addLayout(buttons)
+        detail.addStretch(1)
         row = QHBoxLayout()
         row.addWidget(self.conflict_list, 1)
         row.addLayout(detail, 3)
@@ -151,11 +153,11 @@ class ConflictsPage(QWidget):
 
         content = QWidget()
         body = QVBoxLayout(content)
-        body.addWidget(self.conflicts_box, 3)
+        body.addWidget(self.conflicts_box)
         body.addWidget(self.aside_box)
-        body.addWidget(self.matches_box, 2)
+        body.addWidget(self.matches_box)
         body.addWidget(self.empty)
-        body.addStretch(0)
+        body.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -246,7 +248,14 @@ class ConflictsPage(QWidget):
                 self.table.setItem(r, column, cell)
             self.table.setCellWidget(r, 4, self._keep_widget(f, saved.get(f.field)))
         self.table.resizeRowsToContents()
+        self._fit_table()
         self._enable()
+
+    def _fit_table(self) -> None:
+        """As tall as its rows (a conflict has a few fields): no empty grid below them."""
+        rows = sum(self.table.rowHeight(r) for r in range(self.table.rowCount()))
+        height = self.table.horizontalHeader().height() + rows + 2 * self.table.frameWidth() + 2
+        self.table.setFixedHeight(max(height, 4 * self.table.verticalHeader().defaultSectionSize()))
 
     def _keep_widget(self, f: ConflictField, saved: str | None) -> QWidget:
         widget = QWidget()

@@ -43,6 +43,13 @@ TASKS = ("historical.count", "historical.add", "historical.start", "historical.r
 COLUMNS = ("Period", "Direction", "Pairs", "Size", "Status", "Finished")
 
 
+def pair_words(pair: str, direction: str) -> str:
+    """The pair's name with its arrow: "Contacts ⇄ Accounts", "Invoices → Invoices" for a one-way pair."""
+    arrow = {"xero_to_zoho": "→", "zoho_to_xero": "←"}.get(direction)
+    label = pair_label(pair)
+    return label.replace("⇄", arrow) if arrow else label
+
+
 class HistoricalPage(QWidget):
     """Signals:
         open_page(str)   a page the user asked for (the window navigates)
@@ -108,7 +115,10 @@ class HistoricalPage(QWidget):
         actions.addWidget(self.add_button)
         actions.addWidget(self.add_start_button)
         form.addRow("Period:", period)
-        form.addRow("Direction:", self.direction)
+        direction_row = QHBoxLayout()
+        direction_row.addWidget(self.direction)
+        direction_row.addStretch(1)
+        form.addRow("Direction:", direction_row)
         form.addRow("Pairs:", self.pairs_row)
         form.addRow(actions)
 
@@ -186,10 +196,11 @@ class HistoricalPage(QWidget):
             if item.widget() is not None:
                 item.widget().deleteLater()
         ticked = {p for p, box in self.pair_boxes.items() if box.isChecked()}
-        usable = historical.usable_pairs(current_mappings(self.views.profile), self.chosen_direction())
+        mappings = current_mappings(self.views.profile)
+        usable = historical.usable_pairs(mappings, self.chosen_direction())
         self.pair_boxes = {}
         for pair in usable:
-            box = QCheckBox(pair_label(pair))
+            box = QCheckBox(pair_words(pair, mappings[pair].direction))
             box.setChecked(not ticked or pair in ticked)
             box.toggled.connect(self._inputs_changed)
             self.pair_boxes[pair] = box
