@@ -113,7 +113,7 @@ class PairSync:
         self.links = LinkIndex(ctx.profile, self.pair)
         self.review_x, self.review_z = pending_match_ids(ctx.profile, self.pair)
         self.rejected = rejected_pairs(ctx.profile, self.pair)
-        self.intents = intents(ctx.profile, self.pair, "xero") if spec.intent_lookup else {}
+        self.intents = set(intents(ctx.profile, self.pair, "xero")) if spec.intent_lookup else set()
         self._open_failures = open_failure_keys(ctx.profile, self.pair)
         self._open_conflicts = open_conflict_links(ctx.profile, self.pair)
         self._new_links: list[Link] = []
@@ -572,6 +572,7 @@ class PairSync:
                 for p in x_creates:
                     WriteIntent.insert(profile=ctx.profile, pair=self.pair, target="xero", source_id=p.xero_op.key,
                                        idempotency_key="", created_at=ctx.now()).on_conflict_ignore().execute()
+                    self.intents.add(p.xero_op.key)
         self._write(self.spec.xero, x_creates, "xero")
         self._write(self.spec.xero, x_updates, "xero")
         for p in x_creates:
@@ -740,7 +741,8 @@ class PairSync:
             if source is not None and (direction_done, source.id) in self._open_failures:
                 resolve_failure(ctx.profile, self.pair, direction_done, source.id)
                 self._open_failures.discard((direction_done, source.id))
-        if self.spec.intent_lookup and p.z is not None:
+        if self.spec.intent_lookup and p.z is not None and p.z.id in self.intents:
+            self.intents.discard(p.z.id)
             WriteIntent.delete().where(WriteIntent.profile == ctx.profile, WriteIntent.pair == self.pair,
                                        WriteIntent.source_id == p.z.id).execute()
 

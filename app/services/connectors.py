@@ -98,7 +98,7 @@ class LiveConnectors:
                             xero_xref_field=options.get("xero_xref_field"), archive_statuses=(ARCHIVED,),
                             xero_context=("Phones.", "Addresses."),
                             persons_port=self.persons_port() if options.get("sync_persons", True) else None,
-                            persons_of=persons_of)
+                            persons_of=persons_of, intent_lookup=bool(options.get("xero_xref_field")))
         if pair == "items":
             fallback = self.fallback_name()
             return PairSpec(mapping, XeroItemsPort(self.xero), self.zoho_port(mapping), "xero:items",
