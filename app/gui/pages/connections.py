@@ -54,7 +54,8 @@ PURPOSE = {
 }
 HOW_TO = {
     "xero": ("Sign in at developer.xero.com, open My Apps and click New app.",
-             "Choose “Mobile or desktop app”, name it Ledgerbridge, and paste this redirect URI:",
+             "Choose “Mobile or desktop app” (Auth Code with PKCE), name it Ledgerbridge, and paste this "
+             "redirect URI:",
              "Click Create app, then copy the Client id it shows into the box above."),
     "zoho": ("Open api-console.zoho.com (the site of your data centre) and click Add Client.",
              "Choose “Server-based Applications”, name it Ledgerbridge, and paste this Authorized Redirect URI:",
