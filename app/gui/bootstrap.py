@@ -1,17 +1,19 @@
-"""Start the desktop app: folders, logging, the crash hook, then the window.
-
-The full app arrives with the GUI issue; until then this opens a small window that says what is running.
+"""Start the desktop app: check the desktop can show a window, open the data (and in demo mode the sandbox, for the
+app's whole lifetime), install the crash hook, build the controller and the window, run.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
+import signal
 import sys
+import tempfile
+from collections.abc import Iterator
 
-from app.logging_setup import setup_logging
-from app.paths import resolve_paths
+from app.gui.linux_libs import missing_xcb_packages
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +24,19 @@ def _has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
+def _uses_xcb() -> bool:
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    if platform:
+        return platform.startswith("xcb")
+    return bool(os.environ.get("DISPLAY")) and not os.environ.get("WAYLAND_DISPLAY")
+
+
 def run_gui(args: argparse.Namespace) -> int:
+    self_test = getattr(args, "self_test", False)
+    if self_test:
+        args.demo = True  # the self-test always runs against the sandbox, never a real account
+        if not _has_display():
+            os.environ["QT_QPA_PLATFORM"] = "offscreen"
     if not _has_display():
         if args.demo:
             return _terminal_demo(args)
@@ -32,31 +46,81 @@ def run_gui(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    from app.services.runtime import demo_paths
+    if sys.platform == "linux" and _uses_xcb():
+        missing = missing_xcb_packages()
+        if missing:
+            print(f"Ledgerbridge's window needs a few desktop libraries this computer lacks; install them with "
+                  f"`sudo apt install {' '.join(missing)}` and start it again.", file=sys.stderr)
+            return 2
+    with _data_dir_for(args):
+        return _run_window(args, self_test)
 
-    paths = demo_paths(args) if args.demo else resolve_paths(args.data_dir).ensure()
-    setup_logging(paths.log_dir, console=args.verbose)
+
+@contextlib.contextmanager
+def _data_dir_for(args: argparse.Namespace) -> Iterator[None]:
+    """The self-test works in a fresh temporary folder unless ``--data-dir`` says otherwise."""
+    if getattr(args, "self_test", False) and not args.data_dir and not os.environ.get("LEDGERBRIDGE_DATA_DIR"):
+        with tempfile.TemporaryDirectory(prefix="ledgerbridge-self-test-") as folder:
+            args.data_dir = folder
+            yield
+    else:
+        yield
+
+
+def _run_window(args: argparse.Namespace, self_test: bool) -> int:
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from app.gui.placeholder import PlaceholderWindow
+    from app.gui.controller import SyncController
+    from app.gui.errors import CrashHandler
+    from app.gui.tray import icon
+    from app.gui.window import MainWindow
+    from app.services.connections import ConnectionService
+    from app.services.runtime import open_context
+    from app.services.views import Views
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Ledgerbridge")
-    sandbox = None
-    if args.demo:
-        from app.emulators.sandbox import Sandbox
+    app.setApplicationDisplayName("Ledgerbridge")
+    app.setDesktopFileName("ledgerbridge")
+    app.setWindowIcon(icon("app"))
+    app.setQuitOnLastWindowClosed(False)  # closing the window may leave the app in the tray; Quit ends it
+    with open_context(args) as ctx:
+        crash = CrashHandler(ctx.paths.log_dir)
+        crash.install()
+        ctx.profile  # noqa: B018 - the profile row exists before the window reads it
+        controller = SyncController(ctx)
+        window = MainWindow(views=Views.of(ctx), controller=controller, log_dir=ctx.paths.log_dir,
+                            settings_file=ctx.paths.data_dir / "window.ini", clock=ctx.clock,
+                            make_connections=lambda: ConnectionService(ctx), use_tray=not self_test)
+        signal.signal(signal.SIGINT, lambda *_: window.request_quit())
+        wake_python = QTimer()  # lets Python see Ctrl-C while Qt's event loop runs
+        wake_python.start(500)
+        wake_python.timeout.connect(lambda: None)
+        window.show()
+        log.info("window open (data in %s)", ctx.paths.data_dir)
+        try:
+            if self_test:
+                from app.gui.selftest import run_self_test
 
-        sandbox = Sandbox(seed="demo", state_file=paths.sandbox_state)
-        endpoints = sandbox.serve()
-        log.info("demo sandbox serving: xero %s, zoho %s", endpoints["xero"]["api_base"], endpoints["zoho"]["api_domain"])
-    window = PlaceholderWindow(demo_endpoints=sandbox.endpoints() if sandbox else None)
-    app.aboutToQuit.connect(lambda: log.info("window closed"))
-    window.show()
-    try:
-        return app.exec()
-    finally:
-        if sandbox:
-            sandbox.close()
+                return run_self_test(app, window, controller)
+            return app.exec()
+        finally:
+            _stop(controller)
+            crash.uninstall()
+
+
+def _stop(controller) -> None:  # noqa: ANN001 - SyncController
+    """Make sure the worker thread has ended before the database and the sandbox close."""
+    from PySide6.QtCore import QEventLoop
+
+    if controller.has_stopped:
+        return
+    loop = QEventLoop()
+    controller.stopped.connect(loop.quit)
+    controller.stop()
+    if not controller.has_stopped:
+        loop.exec()
 
 
 def _terminal_demo(args: argparse.Namespace) -> int:
@@ -72,3 +136,4 @@ def _terminal_demo(args: argparse.Namespace) -> int:
         print(f"\nDemo data and logs are in {ctx.paths.data_dir}. Try `uv run main.py --demo sync --dry-run`, "
               "`--demo matches`, `--demo history` or `uv run main.py --help`.")
     return 0
+

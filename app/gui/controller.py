@@ -135,6 +135,10 @@ class SyncController(QObject):
         return self._interval
 
     @property
+    def has_stopped(self) -> bool:
+        return self._stopped
+
+    @property
     def last_reconcile(self) -> dict[str, Any] | None:
         return self._last_reconcile
 

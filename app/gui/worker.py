@@ -32,7 +32,6 @@ log = logging.getLogger(__name__)
 PROGRESS_INTERVAL_S = 0.1  # at most ten progress signals a second reach the GUI
 UNEXPECTED = ("Something unexpected stopped the sync. Nothing is lost: the next sync carries on where this one "
               "stopped. The details are in the log folder")
-PROVIDERS = ("xero", "zoho")
 
 
 def error_dict(exc: BaseException, log_dir: str = "") -> dict[str, Any]:
@@ -114,13 +113,11 @@ class SyncWorker(QObject):
         self._last_progress = 0.0
         self.run_started.emit({"trigger": trigger})
         try:
-            service = self.service()
-            report = service.sync(trigger=trigger, cancel=cancel, progress=self._on_progress)
+            report = self.service().sync(trigger=trigger, cancel=cancel, progress=self._on_progress)
             data = report.as_dict()
             data.pop("plan", None)  # a dry run's plan never comes this way; keep the signal small
-            if report.outcome == "failed":
-                for provider in self._signed_out(service, report.message):
-                    self.needs_sign_in.emit(provider)
+            if report.needs_sign_in:
+                self.needs_sign_in.emit(report.needs_sign_in)
             self.run_finished.emit(data)
         except AuthRequired as exc:
             self.needs_sign_in.emit(exc.provider)
@@ -140,22 +137,6 @@ class SyncWorker(QObject):
         self._last_progress = now
         self.progress.emit({"pair": event.pair, "phase": phase_of(event), "message": event.message,
                             "done": int(event.done or 0), "total": int(event.total or 0)})
-
-    @staticmethod
-    def _signed_out(service: SyncService, message: str) -> list[str]:
-        """The sides that need signing in again after a failed run. The engine ends such a run with the sign-in
-        error's words; only then is each side asked (one cheap call) whether it still accepts us."""
-        words = message.lower()
-        if "sign in" not in words and "reconnect" not in words:
-            return []
-        out = []
-        for provider in PROVIDERS:
-            try:
-                if not service.connections.status_of(provider, live=True).connected:
-                    out.append(provider)
-            except AppError:
-                log.warning("could not check the %s connection", provider, exc_info=True)
-        return out
 
     # ----- reconciliation ----------------------------------------------------------------------------------
     @Slot()

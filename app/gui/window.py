@@ -1,0 +1,364 @@
+"""The main window: a header with each side's connection, the navigation list, the pages, menus and the tray.
+
+The window owns no work: syncs and tasks go through the SyncController; pages get their services from here through
+their constructors (see ``page_registry``). Native style and the system font; colours only from the palette.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import __version__
+from app.clock import Clock
+from app.errors import provider_label
+from app.gui import page_registry
+from app.gui.errors import ErrorPanel, open_folder
+from app.gui.notices import NoticePolicy
+from app.gui.tray import Tray, icon
+
+log = logging.getLogger(__name__)
+
+MIN_SIZE = QSize(1024, 680)
+STATE_WORDS = {"syncing": "Syncing…", "cancelling": "Cancelling…", "paused": "Syncing paused",
+               "finishing": "Finishing the current sync…"}
+LICENCES = (
+    ("Qt for Python (PySide6)", "LGPL-3.0, dynamically linked; you may replace it with your own build"),
+    ("httpx", "BSD-3-Clause"),
+    ("keyring", "MIT"),
+    ("peewee", "MIT"),
+    ("platformdirs", "MIT"),
+    ("orjson", "Apache-2.0 or MIT"),
+)
+
+
+class ConnectionBadge(QWidget):
+    """ "● Xero  Bluegum Supply Co Pty Ltd" in the header. """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.dot = QLabel(self)
+        self.text = QLabel(self)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addWidget(self.dot)
+        layout.addWidget(self.text)
+
+    def show_health(self, health: Any) -> None:
+        if health.needs_sign_in:
+            state, words = "problem", "reconnect needed"
+        elif health.connected:
+            state, words = "ok", health.organisation or "connected"
+            if health.provider == "zoho" and health.dc:
+                words = f"{words} ({health.dc.upper()})"
+        else:
+            state, words = "off", "not connected"
+        self.dot.setPixmap(icon(f"status-{state}").pixmap(12, 12))
+        self.text.setText(f"<b>{health.label}</b>  {words}")
+        self.setAccessibleName(f"{health.label}: {words}")
+
+
+class MainWindow(QMainWindow):
+    """Signals: quit_finished() once a requested quit has stopped the worker cleanly."""
+
+    quit_finished = Signal()
+
+    def __init__(self, *, views: Any, controller: Any, settings_file: Path | str, log_dir: Path | str,
+                 clock: Clock | None = None, make_connections: Callable[[], Any] | None = None,
+                 use_tray: bool = True, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.views = views
+        self.controller = controller
+        self.clock = clock or views.clock
+        self.log_dir = Path(log_dir)
+        self.settings = QSettings(str(settings_file), QSettings.Format.IniFormat)
+        self.notices = NoticePolicy()
+        self.quitting = False
+        self.setWindowTitle("Ledgerbridge")
+        self.setWindowIcon(icon("app"))
+        self.setMinimumSize(MIN_SIZE)
+
+        self.services: dict[str, Any] = {"views": views, "controller": controller, "clock": self.clock,
+                                         "make_connections": make_connections}
+        self.pages: dict[str, QWidget] = {}
+        self.keys: list[str] = []
+        self._build()
+        self._build_menus()
+        self.tray = Tray(controller, self) if use_tray else None
+        if self.tray is not None:
+            self.tray.open_requested.connect(self.bring_to_front)
+            self.tray.quit_requested.connect(self.request_quit)
+
+        controller.state_changed.connect(self._state_changed)
+        controller.run_finished.connect(self._run_finished)
+        controller.run_failed.connect(self._run_failed)
+        controller.needs_sign_in.connect(self._needs_sign_in)
+        controller.notice.connect(self._notice)
+        controller.stopped.connect(self._stopped)
+        self.refresh_header()
+        self._restore()
+
+    # ----- layout --------------------------------------------------------------------------------------------
+    def _build(self) -> None:
+        body = QWidget(self)
+        outer = QVBoxLayout(body)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+
+        header = QWidget(body)
+        header.setObjectName("header")
+        row = QHBoxLayout(header)
+        row.setContentsMargins(12, 8, 12, 8)
+        title = QLabel("Ledgerbridge", header)
+        font = title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        title.setFont(font)
+        row.addWidget(title)
+        row.addStretch(1)
+        self.badges = {"xero": ConnectionBadge(header), "zoho": ConnectionBadge(header)}
+        for badge in self.badges.values():
+            row.addSpacing(16)
+            row.addWidget(badge)
+        outer.addWidget(header)
+
+        self.error_panel = ErrorPanel(body)
+        self.error_panel.hide()
+        self.error_panel.action_clicked.connect(lambda: open_folder(self.log_dir))
+        outer.addWidget(self.error_panel)
+
+        middle = QHBoxLayout()
+        middle.setContentsMargins(0, 0, 0, 0)
+        middle.setSpacing(0)
+        self.nav = QListWidget(body)
+        self.nav.setAccessibleName("Pages")
+        self.nav.setFrameShape(QListWidget.Shape.NoFrame)
+        self.nav.setFixedWidth(200)
+        self.nav.setSpacing(2)
+        self.stack = QStackedWidget(body)
+        middle.addWidget(self.nav)
+        middle.addWidget(self.stack, 1)
+        outer.addLayout(middle, 1)
+        self.setCentralWidget(body)
+
+        for spec in page_registry.available():
+            page = page_registry.build(spec, self.services)
+            page.setObjectName(f"page-{spec.key}")
+            self.pages[spec.key] = page
+            self.keys.append(spec.key)
+            self.nav.addItem(spec.title)
+            self.stack.addWidget(page)
+            if hasattr(page, "open_page"):
+                page.open_page.connect(self.show_page)
+            if hasattr(page, "connections_changed"):
+                page.connections_changed.connect(self.refresh_header)
+        history = self.pages.get("history")
+        dashboard = self.pages.get("dashboard")
+        if history is not None and dashboard is not None and hasattr(dashboard, "show_run"):
+            dashboard.show_run.connect(history.show_run)
+        self.nav.currentRowChanged.connect(self._page_chosen)
+        for index in range(min(len(self.keys), 9)):
+            shortcut = QShortcut(QKeySequence(f"Ctrl+{index + 1}"), self)
+            shortcut.activated.connect(lambda i=index: self.nav.setCurrentRow(i))
+        self.statusBar().setSizeGripEnabled(True)
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.sync_action = QAction("&Sync now", self)
+        self.sync_action.setShortcut(QKeySequence("Ctrl+R"))
+        self.sync_action.triggered.connect(self.controller.sync_now)
+        file_menu.addAction(self.sync_action)
+        file_menu.addSeparator()
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
+        quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        quit_action.triggered.connect(self.request_quit)
+        file_menu.addAction(quit_action)
+        help_menu = self.menuBar().addMenu("&Help")
+        logs = QAction("Open &log folder", self)
+        logs.triggered.connect(lambda: open_folder(self.log_dir))
+        help_menu.addAction(logs)
+        about = QAction("&About Ledgerbridge", self)
+        about.setMenuRole(QAction.MenuRole.AboutRole)
+        about.triggered.connect(self.show_about)
+        help_menu.addAction(about)
+
+    # ----- pages ---------------------------------------------------------------------------------------------
+    @property
+    def current_key(self) -> str:
+        row = self.nav.currentRow()
+        return self.keys[row] if 0 <= row < len(self.keys) else ""
+
+    @Slot(str)
+    def show_page(self, key: str) -> None:
+        if key in self.keys:
+            self.nav.setCurrentRow(self.keys.index(key))
+
+    @Slot(int)
+    def _page_chosen(self, row: int) -> None:
+        if not 0 <= row < len(self.keys):
+            return
+        self.stack.setCurrentIndex(row)
+        self.settings.setValue("window/page", self.keys[row])
+        self._refresh_page(self.pages[self.keys[row]])
+
+    @staticmethod
+    def _refresh_page(page: QWidget) -> None:
+        refresh = getattr(page, "refresh", None)
+        if callable(refresh):
+            refresh()
+
+    # ----- header and state ----------------------------------------------------------------------------------
+    @Slot()
+    def refresh_header(self) -> None:
+        healths = {h.provider: h for h in self.views.connections()}
+        for provider, badge in self.badges.items():
+            if provider in healths:
+                badge.show_health(healths[provider])
+        attention = self.views.attention()
+        if self.tray is not None:
+            self.tray.set_attention(attention.total > 0)
+
+    @Slot(str)
+    def _state_changed(self, state: str) -> None:
+        words = STATE_WORDS.get(state, "")
+        self.setWindowTitle(f"Ledgerbridge — {words}" if words else "Ledgerbridge")
+        self.sync_action.setEnabled(state in ("idle", "paused"))
+        if words:
+            self.statusBar().showMessage(words)
+        else:
+            self.statusBar().clearMessage()
+
+    @Slot(dict)
+    def _run_finished(self, report: dict) -> None:
+        if report.get("outcome") in ("ok", "partial"):
+            self.error_panel.hide()  # errors are states: they clear when fixed
+        self.refresh_header()
+        current = self.pages.get(self.current_key)
+        if current is not None:
+            self._refresh_page(current)
+        self._notify_after_run(str(report.get("outcome", "")))
+
+    @Slot(dict)
+    def _run_failed(self, error: dict) -> None:
+        self.error_panel.show_dict(error, action="Open log folder" if "log folder" in error.get("message", "")
+                                   else "")
+        self.refresh_header()
+        self._notify_after_run("failed")
+
+    @Slot(str)
+    def _needs_sign_in(self, provider: str) -> None:
+        self.refresh_header()
+        badge = self.badges.get(provider)
+        if badge is not None:  # before the store knows (the run could not start), say it here
+            badge.dot.setPixmap(icon("status-problem").pixmap(12, 12))
+            badge.text.setText(f"<b>{provider_label(provider)}</b>  reconnect needed")
+        if self.tray is not None:
+            self.tray.set_attention(True)
+            notice = self.notices.sign_in_needed(provider)
+            if notice:
+                self.tray.notify(notice)
+
+    def _notify_after_run(self, outcome: str) -> None:
+        if self.tray is None:
+            return
+        last = self.views.last_successful()
+        last_at = last.ended_at.timestamp() if last is not None and last.ended_at else None
+        for notice in self.notices.after_run(outcome, self.views.attention().failed, last_at, self.clock.time()):
+            self.tray.notify(notice)
+
+    @Slot(str)
+    def _notice(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
+    # ----- closing and quitting ------------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        self._save_geometry()
+        keep_in_tray = (not self.quitting and self.tray is not None and self.tray.available
+                        and self.controller.interval_minutes > 0)
+        if keep_in_tray:
+            event.ignore()
+            self.hide()
+            if not self.settings.value("tray/told", False, type=bool):
+                self.settings.setValue("tray/told", True)
+                self.tray.tell("Ledgerbridge keeps syncing",
+                               "The window is closed, but syncing carries on from here in the tray. Choose Quit "
+                               "in the tray menu to stop it.")
+            return
+        if not self.quitting:
+            event.ignore()
+            self.request_quit()
+            return
+        event.accept()
+
+    @Slot()
+    def request_quit(self) -> None:
+        """Quit: a running sync stops cleanly first ("Finishing the current sync…")."""
+        if self.quitting:
+            return
+        self.quitting = True
+        self._save_geometry()
+        self.controller.stop()
+
+    @Slot()
+    def _stopped(self) -> None:
+        if self.tray is not None:
+            self.tray.hide()
+        self.quit_finished.emit()
+        self.close()
+        QApplication.quit()
+
+    @Slot()
+    def bring_to_front(self) -> None:
+        self.show()
+        self.setWindowState(self.windowState() & ~Qt.WindowState.WindowMinimized)
+        self.raise_()
+        self.activateWindow()
+
+    # ----- remembering -----------------------------------------------------------------------------------------
+    def _restore(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray | bytes):
+            self.restoreGeometry(QByteArray(geometry))
+        else:
+            self.resize(1180, 760)
+        key = str(self.settings.value("window/page", "dashboard"))
+        row = self.keys.index(key) if key in self.keys else 0
+        if self.keys:
+            self.nav.setCurrentRow(row)
+
+    def _save_geometry(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.sync()
+
+    # ----- about -----------------------------------------------------------------------------------------------
+    def show_about(self) -> None:
+        rows = "".join(f"<tr><td>{name}</td><td>&nbsp;&nbsp;{licence}</td></tr>" for name, licence in LICENCES)
+        box = QMessageBox(self)
+        box.setWindowTitle("About Ledgerbridge")
+        box.setIconPixmap(icon("app").pixmap(64, 64))
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setText(f"<h3>Ledgerbridge {__version__}</h3>"
+                    "<p>Keeps Xero and Zoho CRM in sync for small businesses.</p>")
+        box.setInformativeText(f"<p>Made with these open-source components:</p><table>{rows}</table>"
+                               f"<p>Logs: {self.log_dir}</p>")
+        box.setStandardButtons(QMessageBox.StandardButton.Ok)
+        QTimer.singleShot(0, box.raise_)
+        box.exec()
