@@ -24,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--profile", metavar="NAME", default="default",
                         help="work with this profile (one per Xero organisation; see `profiles list`)")
     parser.add_argument("-v", "--verbose", action="store_true", help="also log to the console")
+    parser.add_argument("--self-test", action="store_true", help="open the window on the sandbox in a temporary folder, visit every page, run one sync, exit 0 or 1 with the reason")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     sandbox = commands.add_parser("sandbox", help="serve the local Xero and Zoho emulators until interrupted")
