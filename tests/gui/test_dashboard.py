@@ -302,6 +302,29 @@ def test_sign_in_needed_during_a_run_shows_at_once_and_clears_after_a_good_run(m
     assert texts(page).count("Connection renews automatically") == 2
 
 
+@offscreen_show
+def test_banner_on_a_visible_page_follows_a_palette_change(make_page, profile, controller, qtbot):
+    from PySide6.QtGui import QColor, QPalette
+
+    def tint() -> QColor:
+        image = page.banner.grab().toImage()
+        return QColor(image.pixel(image.width() // 2, 3))
+
+    page = make_page()
+    page.show()
+    qtbot.waitExposed(page)
+    _failed(profile, 1)
+    controller.run_finished.emit({"outcome": "partial"})  # the banner appears while the page is on screen
+    assert page.banner.isVisible()
+    light = tint()
+    dark = QPalette(page.palette())
+    dark.setColor(QPalette.ColorRole.Window, QColor("#202020"))
+    dark.setColor(QPalette.ColorRole.Base, QColor("#1b1b1b"))
+    page.setPalette(dark)
+    assert light.lightness() > 200 and tint().lightness() < 80
+    assert tint().red() > tint().green()  # still a red tint: records failed
+
+
 def test_banner_clears_when_fixed(make_page, profile, controller):
     _failed(profile, 1)
     page = make_page()

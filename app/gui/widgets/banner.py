@@ -6,9 +6,9 @@ records failed.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QStyle, QWidget
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QStyle, QWidget
 
 from app.gui.widgets.day_chart import failed_colour
 
@@ -24,7 +24,7 @@ def attention_colour(palette: QPalette) -> QColor:
     return QColor("#e0b040") if dark else QColor("#c98a00")
 
 
-class Banner(QFrame):
+class Banner(QWidget):
     action = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -56,23 +56,20 @@ class Banner(QFrame):
             QStyle.StandardPixmap.SP_MessageBoxWarning
         size = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
         self.icon.setPixmap(self.style().standardIcon(icon).pixmap(size, size))
-        self._restyle()
+        self.update()
         self.show()
 
     def clear(self) -> None:
         self.text.clear()
         self.hide()
 
-    def _restyle(self) -> None:
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        """Drawn from the current palette each time, so a switch to dark mode needs nothing more."""
         palette = self.palette()
         accent = failed_colour(palette) if self.tone == "failed" else attention_colour(palette)
-        background = mix(palette.color(QPalette.ColorRole.Base), accent, 0.14)
-        sheet = (f"#attentionBanner {{ background: {background.name()}; border: 1px solid {accent.name()};"
-                 " border-radius: 6px; }")
-        if sheet != self.styleSheet():  # a new sheet changes the palette event again: only when it differs
-            self.setStyleSheet(sheet)
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
-        if event.type() == QEvent.Type.PaletteChange and self.isVisible():
-            self._restyle()
-        super().changeEvent(event)
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(accent, 1))
+        painter.setBrush(mix(palette.color(QPalette.ColorRole.Base), accent, 0.14))
+        painter.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), 6, 6)
+        painter.end()

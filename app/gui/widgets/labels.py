@@ -38,5 +38,7 @@ def link_button(text: str) -> QPushButton:
 def clear_layout(layout: QGridLayout) -> None:
     while layout.count():
         item = layout.takeAt(0)
-        if item.widget() is not None:
-            item.widget().deleteLater()
+        widget = item.widget()
+        if widget is not None:
+            widget.hide()  # at once: deletion waits for the event loop (longer while a dialog is open)
+            widget.deleteLater()
