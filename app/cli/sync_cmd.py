@@ -10,14 +10,12 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from app.cli import history_cmd, review_cmd
+from app.cli import history_cmd, mapping_cmd, review_cmd
 from app.cli.common import UsageError, cli_hint, print_json, wrapped
 from app.core.engine import RunReport
 from app.errors import ConfigError
-from app.services import mappings as mapping_store
 from app.services import reconcile as reconcile_service
 from app.services import review
 from app.services.history_words import Names
@@ -56,10 +54,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     rec.add_argument("--json", action="store_true", help="same as --format json")
     rec.add_argument("--pair", action="append", choices=["contacts", "items", "invoices"])
 
-    mapping = commands.add_parser("mapping", help="export, import or validate the field mapping")
-    mapping.add_argument("action", choices=["export", "import", "validate"])
-    mapping.add_argument("file", nargs="?", help="file to write (export) or read (import); default stdout/stdin")
-    mapping.add_argument("--json", action="store_true")
+    mapping_cmd.add_parser(commands)
 
 
 COMMANDS = ("sync", "history", "retry", "ignore", "unignore", "conflicts", "matches", "reconcile", "undo",
@@ -87,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
             return review_cmd.run_undo(service, args)
         if command == "reconcile":
             return _reconcile(service, args)
-        return _mapping(service, args)
+        return mapping_cmd.run(service, args)
 
 
 # ----- sync --------------------------------------------------------------------------------------------------------
@@ -214,26 +209,3 @@ def _reconcile(service: SyncService, args: argparse.Namespace) -> int:
     return 1 if serious else 0
 
 
-# ----- mapping -----------------------------------------------------------------------------------------------------
-def _mapping(service: SyncService, args: argparse.Namespace) -> int:
-    if args.action == "export":
-        text = mapping_store.export_json(service.profile)
-        if args.file:
-            Path(args.file).write_text(text, encoding="utf-8")
-            print_json({"written": args.file}) if args.json else print(f"Mapping written to {args.file}.")
-        else:
-            print(text)
-        return 0
-    if args.action == "import":
-        text = Path(args.file).read_text(encoding="utf-8") if args.file else sys.stdin.read()
-        pairs = mapping_store.import_json(service.profile, text, check=service.validate)
-        print_json({"imported": pairs}) if args.json else print(f"Imported mapping for {', '.join(pairs)}.")
-        return 0
-    problems = service.validate()
-    if args.json:
-        print_json([{"pair": p.pair, "field": p.field, "message": p.message} for p in problems])
-    else:
-        print("The mapping works with both systems." if not problems else "The mapping has problems:")
-        for p in problems:
-            print(f"  • {p}")
-    return 1 if problems else 0

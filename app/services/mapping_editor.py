@@ -323,10 +323,11 @@ class MappingEditor:
     def import_file(self, text: str) -> list[VersionInfo]:
         """Import a mapping export: its shape, then each pair against the live fields; all or nothing."""
         mappings = parse_export(text)
-        problems = [f"{m.pair}: {c.message}" for m in mappings if m.enabled
+        problems = [f"{m.pair}: {c.field}: {c.message}" for m in mappings if m.enabled
                     for c in PairDraft(m, self.schema(m)).blocking()]
         if problems:
-            raise ConfigError("Nothing was imported: " + " ".join(problems), title="Cannot import this file")
+            raise ConfigError("The mapping was not imported, so the one in use is unchanged: " + " ".join(problems),
+                              title="Cannot import this file")
         return [save_version(self.profile, m, self.service.ctx.actor, "Imported from a file") for m in mappings]
 
 
