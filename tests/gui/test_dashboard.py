@@ -145,6 +145,7 @@ def test_a_new_install_says_what_to_do(make_page):
     page = make_page()
     shown = texts(page)
     assert "No sync yet. Click Sync now" in shown
+    assert "No successful sync yet" not in shown  # said once is enough
     assert "Automatic sync is off" in shown
     assert "Not compared yet" in shown
     assert not page.banner.isVisibleTo(page)
@@ -189,6 +190,11 @@ def test_last_successful_sync_shows_when_the_last_one_failed(make_page, profile)
     shown = texts(make_page())
     assert "Last sync Today 10:37 — Xero asked us to sign in again." in shown
     assert "Last successful sync Today 07:44" in shown  # when it ended, in local time
+
+
+def test_no_successful_sync_yet_is_said_after_a_failed_first_sync(make_page, profile):
+    add_run(profile, NOW - timedelta(minutes=5), outcome="failed", message="Zoho CRM is not answering.")
+    assert "No successful sync yet" in texts(make_page())
 
 
 def test_times_are_local(monkeypatch, make_page, profile):

@@ -319,7 +319,7 @@ class DashboardPage(QWidget):
             self.last_success_label.setText("No successful sync yet")
         else:
             self.last_success_label.setText(f"Last successful sync {local_time(success.ended_at or success.started_at, now)}")
-        self.last_success_label.setVisible(last is None or success is None or success.id != last.id)
+        self.last_success_label.setVisible(last is not None and (success is None or success.id != last.id))
         clear_layout(self.runs_grid)
         if not runs:
             self.runs_grid.addWidget(muted("Syncs appear here once they have run."), 0, 0, 1, 4)
