@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -22,7 +23,8 @@ from typing import Any
 from app.core.engine import PAIR_ORDER
 from app.core.mapping import BOTH, X2Z, Z2X, PairMapping
 from app.core.runctx import ProgressEvent
-from app.errors import ConfigError, NotFound
+from app.errors import Cancelled, ConfigError, NotFound
+from app.integrations.http import cancel_scope
 from app.services.gc_policy import sync_gc
 from app.services.words import duration, pair_label, plural
 from app.store.models import HistoricalJob, Link, Profile
@@ -47,6 +49,7 @@ COMPLETED = ("done", "failed", "cancelled", "braked")  # what "Clear completed" 
 
 # Jobs running in this process: a "running" row that is not here was stopped by quitting (or a crash).
 _ACTIVE: set[int] = set()
+_CANCEL = threading.Event()  # set by cancel(): the running job stops within a second, the rest stay queued
 
 
 @dataclass(frozen=True)
@@ -308,13 +311,24 @@ def start(service: Any, job_id: int | None = None, *, progress: Callable[[Progre
                               "to run it once more.")
         order = [first] + [j for j in order if j.id != job_id]
     done = []
-    with service.locked("historical sync"):  # like any sync: never beside another writing run
+    _CANCEL.clear()
+    with service.locked("historical sync"), cancel_scope(_CANCEL):  # like any sync: one writing run at a time
         for item in order:
             result = run_job(service, item.id, progress=progress)
             done.append(result)
-            if result.status in ("paused", "braked"):
+            if result.status in ("paused", "braked", "cancelled"):
                 break
     return done
+
+
+def cancel() -> None:
+    """Stop the running historical sync (safe from any thread: it only sets a flag). Started again, it carries on
+    where it stopped."""
+    _CANCEL.set()
+
+
+def running() -> bool:
+    return bool(_ACTIVE)
 
 
 def run_job(service: Any, job_id: int, *, progress: Callable[[ProgressEvent], None] | None = None) -> JobItem:
@@ -329,7 +343,7 @@ def run_job(service: Any, job_id: int, *, progress: Callable[[ProgressEvent], No
         direction = row.direction
         pairs = _check(mappings, list(row.pairs), direction)
         if direction != BOTH:  # catch up with recent edits on both sides first (see the module's docstring)
-            catch_up = service.sync(pairs=pairs, trigger="historical", progress=progress)
+            catch_up = service.sync(pairs=pairs, trigger="historical", progress=progress, cancel=_CANCEL)
             if catch_up.outcome not in ("ok", "partial"):
                 return _finish(row, catch_up, clock)
         restricted = {p: dataclasses.replace(m, direction=_restricted(m, direction) or m.direction)
@@ -343,10 +357,11 @@ def run_job(service: Any, job_id: int, *, progress: Callable[[ProgressEvent], No
             # No bulk-archive release: the brake counts only records whose archiving is new to us, so records
             # archived long ago (already archived on both sides) never trip it.
             report = service.engine(restricted).run_cycle(trigger="historical", pairs=pairs, since=row.since,
-                                                          progress=progress)
+                                                          progress=progress, cancel=_CANCEL)
         return _finish(row, report, clock)
     except Exception as exc:
-        row.status, row.message = "failed", getattr(exc, "message", None) or str(exc)
+        row.status = "cancelled" if isinstance(exc, Cancelled) else "failed"
+        row.message = getattr(exc, "message", None) or str(exc)
         row.finished_at = datetime.fromtimestamp(service.ctx.clock.time(), UTC)
         row.save()
         raise

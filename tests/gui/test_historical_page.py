@@ -101,3 +101,23 @@ def test_remove_takes_a_waiting_job_off_the_queue(qtbot, synced, make_controller
     with qtbot.waitSignal(controller.task_finished, timeout=WAIT_MS):
         page.remove_button.click()
     assert page.note.text() == "Removed Last 90 days from the queue." and page.table.rowCount() == 0
+
+
+def test_cancel_stops_the_running_job_and_start_carries_on(qtbot, synced, gate_xero_contacts, make_controller):
+    w = synced
+    historical.add(w.sync_service(), direction="both", since=historical.since_days(30, now(w)), days=30,
+                   pairs=["contacts"])
+    controller = make_controller(w)
+    page = open_page(qtbot, w, controller)
+    page.start_button.click()
+    qtbot.waitUntil(gate_xero_contacts.entered.is_set, timeout=WAIT_MS)  # caught in the middle of a read
+    assert page.running_box.isVisible() and page.cancel_button.isEnabled()
+    with qtbot.waitSignal(controller.task_finished, timeout=WAIT_MS):
+        page.cancel_button.click()
+        assert page.running.text() == "Stopping…"
+        gate_xero_contacts.release.set()
+    assert statuses(page) == ["Cancelled — Start now carries on"] and not page.running_box.isVisible()
+    assert page.start_button.isEnabled()
+    with qtbot.waitSignal(controller.task_finished, timeout=WAIT_MS):
+        page.start_button.click()
+    assert statuses(page) == ["Finished"]

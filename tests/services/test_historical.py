@@ -97,6 +97,22 @@ def test_a_job_stopped_by_quitting_carries_on_when_started_again(synced):
     assert done.id == job.id and done.status == "done"
 
 
+def test_a_cancelled_job_stops_and_carries_on_when_started_again(synced):
+    w = synced
+    service = w.sync_service()
+    first = historical.add(service, direction="both", since=historical.since_days(30, now(w)), days=30)
+    second = historical.add(service, direction="both", since=historical.since_days(7, now(w)), days=7)
+
+    def cancel_at_once(event):
+        historical.cancel()  # the user clicks Cancel while it reads
+
+    [stopped] = historical.start(service, progress=cancel_at_once)  # the rest of the queue waits
+    assert stopped.id == first.id and stopped.status == "cancelled" and stopped.can_start
+    assert historical.job(service.profile, second.id).status == "queued"
+    done = historical.start(service)
+    assert [(j.id, j.status) for j in done] == [(first.id, "done"), (second.id, "done")]
+
+
 def test_records_archived_long_ago_do_not_trip_the_bulk_archive_brake(synced):
     w = synced
     service = w.sync_service()

@@ -150,7 +150,16 @@ class HistoricalPage(QWidget):
         buttons.addWidget(self.clear_button)
         self.running = QLabel()
         self.running.setWordWrap(True)
-        self.running.hide()
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop the running historical sync; Start now carries on where it stopped")
+        self.cancel_button.clicked.connect(self.cancel)
+        running_row = QHBoxLayout()
+        running_row.addWidget(self.running, 1)
+        running_row.addWidget(self.cancel_button)
+        self.running_box = QWidget()
+        self.running_box.setLayout(running_row)
+        running_row.setContentsMargins(0, 0, 0, 0)
+        self.running_box.hide()
         self.note = QLabel()
         self.note.setWordWrap(True)
         self.note.hide()
@@ -164,7 +173,7 @@ class HistoricalPage(QWidget):
         layout.addWidget(self.problem)
         layout.addWidget(self.note)
         layout.addWidget(self.queue_title)
-        layout.addWidget(self.running)
+        layout.addWidget(self.running_box)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty)
         layout.addLayout(buttons)
@@ -266,7 +275,7 @@ class HistoricalPage(QWidget):
         self.table.setRowCount(len(self.jobs))
         for row, job in enumerate(self.jobs):
             status = job.status_label
-            if job.status == "interrupted":
+            if job.can_start and job.status != "queued":
                 status += " — Start now carries on"
             cells = (job.range_label, job.direction_label, job.pairs_label, job.size_label, status,
                      local_time(job.finished_at, now) if job.finished_at else "")
@@ -339,8 +348,19 @@ class HistoricalPage(QWidget):
         self._submit("historical.clear", "Clearing completed jobs…",
                      lambda service: historical.clear_completed(service.profile))
 
+    @Slot()
+    def cancel(self) -> None:
+        """Stop the running job (a flag the worker checks within a second; nothing is written here)."""
+        historical.cancel()
+        self.cancel_button.setEnabled(False)
+        self.running.setText("Stopping…")
+
     def _submit(self, name: str, doing: str, fn: Any) -> None:
         self._busy = name
+        if name == "historical.start":
+            self.running.setText("Running…")
+            self.cancel_button.setEnabled(True)
+            self.running_box.show()
         self.problem.hide()
         self.note.setText(doing)
         self.note.show()
@@ -349,16 +369,15 @@ class HistoricalPage(QWidget):
 
     @Slot(str)
     def _show_progress(self, message: str) -> None:
-        if self._busy == "historical.start":
+        if self._busy == "historical.start" and self.cancel_button.isEnabled():
             self.running.setText(f"Running: {message}")
-            self.running.show()
 
     @Slot(str, object)
     def _task_finished(self, name: str, result: Any) -> None:
         if name not in TASKS or not self._busy:
             return
         self._busy = ""
-        self.running.hide()
+        self.running_box.hide()
         if isinstance(result, dict) and "error" in result:
             self.note.hide()
             self.refresh()
