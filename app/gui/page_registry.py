@@ -31,6 +31,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("history", "History", "history", "HistoryPage"),
     PageSpec("failed", "Failed records", "failed", "FailedPage"),
     PageSpec("conflicts", "Conflicts & matches", "conflicts", "ConflictsPage"),
+    PageSpec("historical", "Historical sync", "historical", "HistoricalPage"),
     PageSpec("settings", "Settings", "settings", "SettingsPage"),
 )
 
