@@ -93,11 +93,13 @@ def _run_window(args: argparse.Namespace, self_test: bool) -> int:
         window = MainWindow(views=Views.of(ctx), controller=controller, log_dir=ctx.paths.log_dir,
                             settings_file=ctx.paths.data_dir / "window.ini", clock=ctx.clock,
                             make_connections=lambda: ConnectionService(ctx), use_tray=not self_test)
-        signal.signal(signal.SIGINT, lambda *_: window.request_quit())
+        for stop_signal in (signal.SIGINT, signal.SIGTERM):  # Ctrl-C or a log-off: quit cleanly, state saved
+            signal.signal(stop_signal, lambda *_: window.request_quit())
         wake_python = QTimer()  # lets Python see Ctrl-C while Qt's event loop runs
         wake_python.start(500)
         wake_python.timeout.connect(lambda: None)
         window.show()
+        window.activateWindow()  # keyboard focus at once, also where no window manager gives it
         log.info("window open (data in %s)", ctx.paths.data_dir)
         try:
             if self_test:

@@ -44,7 +44,7 @@ class SyncController(QObject):
         run_failed(dict)          {"title", "message", "technical", "provider"}
         needs_sign_in(str)        "xero" | "zoho"
         paused(float)             syncing resumes at (epoch seconds)
-        schedule_changed(dict)    {"interval_minutes", "next_run_at", "paused_until"}
+        schedule_changed(dict)    {"interval_minutes", "next_run_at", "paused_until", "waiting_for_first_sync"}
         reconcile_finished(dict)  {"at", "findings", "agree"}
         task_finished(str, object)
         notice(str)               a short sentence for the status bar ("A sync is already running…")
@@ -144,7 +144,8 @@ class SyncController(QObject):
 
     def schedule(self) -> dict[str, Any]:
         return {"interval_minutes": self._interval, "next_run_at": self._next_run_at,
-                "paused_until": self._paused_until}
+                "paused_until": self._paused_until,
+                "waiting_for_first_sync": bool(self._interval) and not self._has_synced}
 
     # ----- what the user asks for --------------------------------------------------------------------------
     def sync_now(self) -> bool:

@@ -258,6 +258,8 @@ class MainWindow(QMainWindow):
 
     @Slot(dict)
     def _run_failed(self, error: dict) -> None:
+        if error.get("provider") and error.get("title") == "Sign-in needed":
+            return  # the Dashboard's banner asks to reconnect: one banner, not two
         self.error_panel.show_dict(error, action="Open log folder" if "log folder" in error.get("message", "")
                                    else "")
         self.refresh_header()
