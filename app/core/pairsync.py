@@ -561,8 +561,13 @@ class PairSync:
         if clears:  # a field removed and re-created empty in Zoho must not empty it in Xero for everyone
             ctx.brake.add(self.pair, clears, self.links.linked_count(), what="clear")
         if ctx.dry_run:
+            first = len(ctx.plan)
             for p in plans:
                 self._dry_plan_entry(p)
+            for entry in ctx.plan[first:]:  # written together by a real run: the estimate counts calls per batch
+                entry["batch"] = first
+            if ctx.plan[first:] and self.spec.persons_port is not None and self.spec.persons_of is not None:
+                ctx.plan[-1]["people"] = sum(len(people) for _, people, _ in self._persons_due(plans, "(new)"))
             return
         # Xero writes first: ids of records created in Xero are then written back to Zoho in the same pass.
         x_creates = [p for p in plans if p.xero_op and p.xero_op.is_create]
@@ -623,18 +628,7 @@ class PairSync:
         ops: list[WriteOp] = []
         owners: dict[str, _Planned] = {}
         signatures: dict[int, Any] = {}
-        for p in plans:
-            if p.x is None or _failed(p):
-                continue
-            account = (p.link.zoho_id if p.link else None) or (p.z.id if p.z else None) or \
-                (p.results["zoho"].target_id if "zoho" in p.results else None)
-            if not account:
-                continue
-            people = self.spec.persons_of(p.x, account)  # type: ignore[misc]
-            signature = canon(people)
-            previous = (p.link.xero_values.get("__persons") if p.link else None)
-            if signature == previous:
-                continue
+        for p, people, signature in self._persons_due(plans):
             signatures[id(p)] = signature
             for n, person in enumerate(people):
                 key = f"{p.x.id}#{n}"
@@ -656,6 +650,23 @@ class PairSync:
             if id(p) in signatures and not any(owners[k] is p for k in failed):
                 p.base_x["__persons"] = signatures[id(p)]
                 self.ctx.count("people_synced")
+
+    def _persons_due(self, plans: list[_Planned], new_account: str | None = None) -> Iterator[
+            tuple[_Planned, list[dict[str, Any]], Any]]:
+        """The plans whose people changed since the last sync, with the people and their signature. An account
+        being created has no id yet: ``new_account`` stands in for it when a dry run counts."""
+        for p in plans:
+            if p.x is None or _failed(p):
+                continue
+            account = (p.link.zoho_id if p.link else None) or (p.z.id if p.z else None) or \
+                (p.results["zoho"].target_id if "zoho" in p.results else None) or \
+                (new_account if p.zoho_op is not None and p.zoho_op.is_create else None)
+            if not account:
+                continue
+            people = self.spec.persons_of(p.x, account)  # type: ignore[misc]
+            signature = canon(people)
+            if signature != (p.link.xero_values.get("__persons") if p.link else None):
+                yield p, people, signature
 
     def _write(self, port: SidePort, plans: list[_Planned], side: str) -> None:
         if not plans:
