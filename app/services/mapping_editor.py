@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from functools import cache
 from typing import Any
 
-from app.core.mapping import X2Z, Z2X, PairMapping
+from app.core.mapping import X2Z, Z2X, FieldLink, PairMapping
 from app.core.merge import merge, project, read_field
 from app.core.records import ARCHIVED, DELETED, FieldInfo, SourceRecord
 from app.core.runctx import RunLookups
@@ -18,6 +18,8 @@ from app.core.transforms import SkipRecord
 from app.core.values import canon, numeric_text
 from app.errors import ConfigError
 from app.paths import resource_path
+from app.services.mapping_editor_coverage import RECORD_WORDS, CoverageGap, coverage_gaps
+from app.services.mapping_editor_coverage import value_counts as count_values
 from app.services.mapping_editor_model import PairDraft, PairSchema
 from app.services.mapping_editor_versions import VersionInfo, parse_export, save_version
 from app.services.mappings import current_mappings
@@ -25,12 +27,6 @@ from app.services.sync import SyncService
 from app.store.models import Link
 
 XERO_ENTITY = {"contacts": "contacts", "items": "items", "invoices": "invoices", "deals": "invoices"}
-RECORD_WORDS = {"contacts": ("contact", "contacts"), "items": ("item", "items"), "invoices": ("invoice", "invoices"),
-                "deals": ("invoice", "invoices")}
-ZOHO_WORDS = {"Accounts": ("account", "accounts"), "Contacts": ("contact", "contacts"), "Leads": ("lead", "leads"),
-              "Products": ("product", "products"), "Invoices": ("invoice", "invoices"), "Deals": ("deal", "deals")}
-
-
 @cache
 def xero_schema_data() -> dict[str, list[dict[str, Any]]]:
     """Every field Xero's API gives a contact, item and invoice (``resources/xero_schema.json``)."""
@@ -74,18 +70,6 @@ class Preview:
     action: str  # "create" | "update" | "nothing" | "skip" | "fail" | "conflict"
     summary: str  # what the sync would do, in words
     fields: list[FieldPreview] = field(default_factory=list)
-
-
-@dataclass
-class CoverageGap:
-    pair: str
-    side: str  # where the value comes from
-    xero_field: str
-    zoho_field: str
-    value: str
-    count: int
-    message: str
-    fix: str
 
 
 class MappingEditor:
@@ -302,14 +286,22 @@ class MappingEditor:
                 "plan": report.plan}
 
     # ----- coverage ------------------------------------------------------------------------------------------
+    def value_counts(self, mapping: PairMapping, schema: PairSchema | None = None) -> dict[str, Any]:
+        """How often each value occurs in each field of the live records (both sides, pick-lists included): what
+        coverage and the value-map drop-downs are worked out from, on the window's side, as the user edits."""
+        if mapping.pair == "payments":
+            return {"xero": {}, "zoho": {}, "lines": {}}
+        schema = schema or self.schema(mapping)
+        wide = PairMapping.from_json(mapping.to_json())  # read every pick-list too, not only the mapped fields
+        wide.fields = [*wide.fields, *[FieldLink("", f.name) for f in schema.zoho if f.type == "picklist"]]
+        xs = self.read_all(mapping, "xero")
+        zs = self.read_all(wide, "zoho")
+        return count_values(xs, zs)
+
     def coverage(self, mapping: PairMapping, schema: PairSchema | None = None) -> list[CoverageGap]:
         """Values in the live records that the mapping has no answer for, before they cost a failed record."""
-        if mapping.pair == "payments":
-            return []
         schema = schema or self.schema(mapping)
-        xs = self.read_all(mapping, "xero") if _reads(mapping, X2Z) else []
-        zs = self.read_all(mapping, "zoho") if _reads(mapping, Z2X) else []
-        return coverage_gaps(mapping, schema, xs, zs)
+        return coverage_gaps(mapping, schema, self.value_counts(mapping, schema))
 
     # ----- saving --------------------------------------------------------------------------------------------
     def save(self, mapping: PairMapping, note: str = "") -> VersionInfo:
@@ -331,10 +323,6 @@ class MappingEditor:
         return [save_version(self.profile, m, self.service.ctx.actor, "Imported from a file") for m in mappings]
 
 
-def _reads(mapping: PairMapping, way: str) -> bool:
-    return mapping.direction in ("both", way)
-
-
 def _shown(value: Any) -> Any:
     """A value as the preview shows it: None for blank, text for the rest (lists summarised)."""
     if canon(value) is None:
@@ -342,65 +330,6 @@ def _shown(value: Any) -> Any:
     if isinstance(value, list):
         return f"{len(value)} row{'s' if len(value) != 1 else ''}"
     return value
-
-
-def coverage_gaps(mapping: PairMapping, schema: PairSchema, xs: list[SourceRecord],
-                  zs: list[SourceRecord]) -> list[CoverageGap]:
-    """Each value seen in the records that a value map, a tax map or a pick-list has no answer for."""
-    gaps: list[CoverageGap] = []
-    one, many = RECORD_WORDS.get(mapping.pair, ("record", "records"))
-    z_one, z_many = ZOHO_WORDS.get(mapping.zoho_module, ("record", "records"))
-    for link in mapping.fields:
-        t = link.transform
-        kind = t.get("kind", "copy")
-        xf, zf = schema.xero_field(link.xero), schema.zoho_field(link.zoho)
-        xl, zl = (xf.label if xf else link.xero), (zf.label if zf else link.zoho)
-        if link.flows(mapping.direction, True) and kind == "value_map" and "default_forward" not in t:
-            seen = _count(read_field(x.fields, link.xero) for x in xs if x.status != DELETED)
-            for value, n in seen.items():
-                if value not in {str(k) for k in (t.get("map") or {})}:
-                    verb = "is" if n == 1 else "are"
-                    gaps.append(CoverageGap(mapping.pair, "xero", link.xero, link.zoho, value, n,
-                                            f"{n} Xero {one if n == 1 else many} {verb} {value} ({xl}) but nothing "
-                                            f"maps {value}",
-                                            f"Add {value} to the value map of {xl} → {zl}, or give it a default."))
-        if link.flows(mapping.direction, False) and kind == "value_map" and "default_reverse" not in t:
-            seen = _count(z.fields.get(link.zoho) for z in zs)
-            for value, n in seen.items():
-                if value not in {str(v) for v in (t.get("map") or {}).values()}:
-                    verb = "has" if n == 1 else "have"
-                    gaps.append(CoverageGap(mapping.pair, "zoho", link.xero, link.zoho, value, n,
-                                            f"{n} Zoho CRM {z_one if n == 1 else z_many} {verb} {value} in {zl} but "
-                                            f"nothing maps {value} back to Xero",
-                                            f"Add {value} to the value map of {xl} → {zl}, or give it a default."))
-        if link.flows(mapping.direction, True) and kind in ("copy", "trim") and zf is not None and \
-                zf.type == "picklist" and zf.choices:
-            seen = _count(read_field(x.fields, link.xero) for x in xs)
-            for value, n in seen.items():
-                if value not in zf.choices:
-                    gaps.append(CoverageGap(mapping.pair, "xero", link.xero, link.zoho, value, n,
-                                            f"{n} Xero {one if n == 1 else many} {'has' if n == 1 else 'have'} "
-                                            f"{value} in {xl} but Zoho CRM's {zl} has no such value",
-                                            f"Add {value} to {zl} in Zoho CRM, or use a value map."))
-        if kind == "line_items" and link.flows(mapping.direction, True):
-            taxes = _count(line.get("TaxType") for x in xs for line in (x.fields.get(link.xero) or [])
-                           if line.get("LineAmountTypes") != "NoTax")
-            for value, n in taxes.items():
-                if value not in (t.get("tax_map") or {}):
-                    gaps.append(CoverageGap(mapping.pair, "xero", link.xero, link.zoho, value, n,
-                                            f"{n} Xero invoice line{'s' if n != 1 else ''} use{'s' if n == 1 else ''} "
-                                            f"tax rate {value} but the tax map has no Zoho tax for it",
-                                            f"Add {value} to the tax map of {xl} → {zl}."))
-    return sorted(gaps, key=lambda g: -g.count)
-
-
-def _count(values: Any) -> dict[str, int]:
-    """How often each value occurs, as the value map looks it up (its text); blanks and lists left out."""
-    out: dict[str, int] = {}
-    for v in values:
-        if v is not None and v != "" and not isinstance(v, list | dict):
-            out[str(v)] = out.get(str(v), 0) + 1
-    return out
 
 
 def as_plain(value: Any) -> Any:
