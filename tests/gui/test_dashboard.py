@@ -486,7 +486,7 @@ def test_differences_open_the_report(make_page, qtbot, tmp_path):
     qtbot.mouseClick(dialog.buttons[0], Qt.MouseButton.LeftButton)
     (name, fn), = controller.submitted
     assert model.status(0) == model.status(1) == "Syncing…" and not dialog.buttons[1].isEnabled()
-    controller.task_finished.emit(name, {"outcome": "ok", "message": "1 updated."})
+    controller.task_finished.emit(name, {"outcome": "ok", "message": "1 updated.", "counts": {"updated": 1}})
     assert model.status(0) == "Synced" and dialog.buttons[0].text() == "Synced"
     # a failed one can be tried again
     qtbot.mouseClick(dialog.buttons[2], Qt.MouseButton.LeftButton)
@@ -527,6 +527,19 @@ def test_sync_this_record_runs_a_targeted_sync():
     assert sync_record_task(FINDINGS[0])(Service()) == {"outcome": "ok"}
     sync_record_task(FINDINGS[2])(Service())
     assert calls == [("contacts", ["x1"], ["z1"], "reconcile"), ("invoices", ["x9"], [], "reconcile")]
+
+
+@pytest.mark.parametrize("result, words", [
+    ({"outcome": "ok", "counts": {"created": 1}}, "Synced"),
+    ({"outcome": "ok", "counts": {"unchanged": 1}}, "Nothing changed: edit the record in Xero or Zoho CRM, then sync again"),
+    ({"outcome": "partial", "counts": {"failed": 1}}, "Not synced: see Failed records"),
+    ({"outcome": "failed", "message": "Zoho CRM is not answering.", "counts": {}}, "Not synced: Zoho CRM is not answering."),
+    ({"error": {"title": "Closing", "message": "Ledgerbridge is closing."}}, "Not synced: Ledgerbridge is closing."),
+])
+def test_a_record_sync_says_what_it_did(result, words):
+    from app.gui.pages.mismatch_report import task_outcome
+
+    assert task_outcome(result) == words
 
 
 def test_mismatch_model_passes_the_model_tester(qtmodeltester):
@@ -580,6 +593,36 @@ def test_sync_now_through_the_real_worker_fills_the_dashboard(world, qtbot):
         synced = HistoryEntry.select().where(HistoryEntry.action.in_(SYNCED_ACTIONS)).count()
         assert synced > 0 and page.chart.totals() == (synced, 0)
         assert len([b for b in page.findChildren(QPushButton) if b.text() == "Show in History"]) == 1
+    finally:
+        with qtbot.waitSignal(controller.stopped, timeout=60_000):
+            controller.stop()
+
+
+@offscreen_show
+def test_a_difference_found_by_the_real_comparison_is_synced_from_its_row(world, qtbot):
+    from app.gui.controller import SyncController
+
+    world.connect_both()
+    assert world.sync_service().sync().outcome == "ok"
+    world.clock.advance(60)
+    contact = world.xero_contact("Redgum Dental Group")
+    account = world.zoho_one("Accounts", Xero_Contact_ID=contact.ContactID)
+    world.zoho.ui_edit("Accounts", account["id"], {"Phone": "02 9555 7777"})  # not yet synced
+    controller = SyncController(world.ctx, make_service=world.sync_service, tick_ms=3_600_000)
+    try:
+        page = DashboardPage(Views.of(world.ctx), controller, clock=world.clock)
+        qtbot.addWidget(page)
+        with qtbot.waitSignal(controller.reconcile_finished, timeout=60_000):
+            qtbot.mouseClick(page.check_button, Qt.MouseButton.LeftButton)
+        assert page.check_button.isEnabled() and " found." in page.reconcile_label.text()
+        dialog = page.show_differences()
+        model = dialog.model
+        rows = [r for r in range(model.rowCount()) if model.finding(r)["record"] == "Redgum Dental Group"]
+        assert [model.cell_text(r, 2) for r in rows] == ["Phone differs"]
+        with qtbot.waitSignal(controller.task_finished, timeout=60_000):
+            qtbot.mouseClick(dialog.buttons[rows[0]], Qt.MouseButton.LeftButton)
+        assert model.status(rows[0]) == "Synced"
+        assert world.xero_contact("Redgum Dental Group").Phones["DEFAULT"]["PhoneNumber"] == "9555 7777"
     finally:
         with qtbot.waitSignal(controller.stopped, timeout=60_000):
             controller.stop()

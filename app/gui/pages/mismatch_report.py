@@ -78,14 +78,23 @@ def sync_record_task(finding: dict[str, Any]) -> Callable[[Any], dict[str, Any]]
     return run
 
 
+SYNCED = "Synced"
+NOTHING_CHANGED = "Nothing changed: edit the record in Xero or Zoho CRM, then sync again"
+
+
 def task_outcome(result: Any) -> str:
-    """What the row says once its sync is done."""
-    if isinstance(result, dict) and result.get("error"):
+    """What the row says once its sync is done (a targeted sync that wrote nothing says so)."""
+    result = result if isinstance(result, dict) else {}
+    if result.get("error"):
         error = result["error"]
         return "Not synced: " + (error.get("message") or error.get("title") or "something went wrong")
-    if isinstance(result, dict) and result.get("outcome") not in (None, "ok"):
-        return "Not synced: " + (result.get("message") or "see Failed records")
-    return "Synced"
+    counts = result.get("counts") or {}
+    if result.get("outcome") not in (None, "ok") or counts.get("failed"):
+        return "Not synced: see Failed records" if counts.get("failed") else \
+            "Not synced: " + (result.get("message") or "see History")
+    if any(counts.get(key) for key in ("created", "updated", "linked", "archived", "deleted")):
+        return SYNCED
+    return NOTHING_CHANGED
 
 
 class MismatchModel(QAbstractTableModel):
@@ -249,7 +258,7 @@ class MismatchReportDialog(QDialog):
         if not name.startswith(TASK_PREFIX):
             return
         outcome = task_outcome(result)
-        self._set_row_state(name, outcome, enabled=outcome != "Synced")
+        self._set_row_state(name, outcome, enabled=outcome != SYNCED)
 
     def export_csv(self, path: Path) -> None:
         # utf-8-sig: Excel then reads names with accents correctly
