@@ -153,6 +153,7 @@ class ConflictsPage(QWidget):
 
         content = QWidget()
         body = QVBoxLayout(content)
+        body.setContentsMargins(0, 0, 0, 0)
         body.addWidget(self.conflicts_box)
         body.addWidget(self.aside_box)
         body.addWidget(self.matches_box)
