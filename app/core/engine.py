@@ -6,6 +6,7 @@ progress through a callback, so the GUI, the CLI and the tests drive the same co
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Callable
@@ -95,6 +96,7 @@ class SyncEngine:
         ctx = RunContext(self.profile, run, self.clock, self.db, dry_run=dry_run, since=since,
                          cancel=cancel or threading.Event(), on_progress=progress, brake=brake,
                          force_retry=force_retry, make_fallback_product=self.connectors.fallback_product)
+        polls = self._deletion_polls_due(pairs) if dry_run else 0
         calls_before = self.connectors.calls()
         outcome, message, paused_until, sign_in = "ok", "", None, ""
         try:
@@ -140,10 +142,29 @@ class SyncEngine:
                            paused_until=paused_until, needs_sign_in=sign_in,
                            needs_attention=outcome in ("partial", "failed", "braked") or bool(ctx.counts.get(
                                "conflicts")) or bool(ctx.counts.get("queued_for_review")))
-        if dry_run:
-            report.estimated_calls = _estimate(ctx.plan, xero_calls, zoho_calls)
+        if dry_run:  # the deletion polls just made are not due again for the run that follows
+            report.estimated_calls = _estimate(ctx.plan, xero_calls, zoho_calls - polls, self._estimate_facts())
         log.info("sync run %s %s: %s", run.id, outcome, message)
         return report
+
+    # ----- what a dry run's estimate needs to know ----------------------------------------------------------
+    def _deletion_polls_due(self, pairs: list[str] | None) -> int:
+        """Zoho modules whose deletions a run reads now (each at most hourly)."""
+        due = 0
+        for pair, mapping in self.mappings.items():
+            if pair != "payments" and mapping.enabled and not (pairs and pair not in pairs):
+                spec = self.connectors.spec(mapping)
+                due += bool(spec.reads_zoho() and getattr(spec.zoho, "poll_deletions", False))
+        return due
+
+    def _estimate_facts(self) -> _EstimateFacts:
+        names = [str(link.transform["fallback_product_name"]) for m in self.mappings.values() if m.enabled
+                 for link in m.fields if link.transform.get("fallback_product_name")]
+        return _EstimateFacts(
+            written_back={p for p, m in self.mappings.items() if m.options.get("zoho_xref_field")},
+            persons_layout_known=_layout_known(getattr(self.connectors, "schema_cache", None), "Contacts"),
+            # the product's id as the connectors keep it once made (see LiveConnectors.fallback_product)
+            fallback_known=all(get_setting(self.profile, f"zoho.fallback_product.{n}") for n in names))
 
     def _run_pairs(self, ctx: RunContext, pairs: list[str] | None) -> None:
         for pair in PAIR_ORDER:
@@ -182,7 +203,7 @@ class SyncEngine:
         high = row.watermark
         invoice_ids: list[str] = []
         contact_ids: list[str] = []
-        ctx.progress("payments", "Reading Xero payments…")
+        ctx.progress("payments", "Reading Xero payments…", phase="payments")
         for page in source.read(since, 1, ""):
             if page.number == 1 and page.as_of:
                 high = max(high, page.as_of)  # a full read saw every payment made before Xero answered
@@ -253,10 +274,63 @@ def _summary(counts: dict[str, int], dry_run: bool) -> str:
     return ("Would do: " if dry_run else "") + ", ".join(parts) + "."
 
 
-def _estimate(plan: list[dict[str, Any]], xero_reads: int, zoho_reads: int) -> dict[str, int]:
-    """Calls a real run would make: the reads already made plus one write call per batch."""
-    xc = sum(1 for p in plan if p.get("xero_write") and p.get("create"))
-    xu = sum(1 for p in plan if p.get("xero_write") and not p.get("create"))
-    zc = sum(1 for p in plan if p.get("zoho_write") and p.get("create"))
-    zu = sum(1 for p in plan if p.get("zoho_write") and not p.get("create"))
-    return {"xero": xero_reads + -(-xc // 50) + -(-xu // 50), "zoho": zoho_reads + -(-zc // 100) + -(-zu // 100)}
+XERO_BATCH, ZOHO_BATCH = 50, 100  # records per write call
+
+
+@dataclass
+class _EstimateFacts:
+    written_back: set[str]  # pairs whose records created in Xero get their Xero id written back to Zoho
+    persons_layout_known: bool  # Zoho's Contacts layout is cached (people are written without reading it first)
+    fallback_known: bool  # the product for invoice lines without an item exists already
+
+
+class _NotCached(Exception):
+    pass
+
+
+def _not_cached() -> list[Any]:
+    raise _NotCached
+
+
+def _layout_known(cache: Any, module: str) -> bool:
+    """Whether a schema cache holds ``module``'s layout: asked through its own look-up, with a fetch that refuses."""
+    if cache is None:
+        return True
+    try:
+        cache.get(module, _not_cached)
+    except _NotCached:
+        return False
+    return True
+
+
+def _calls(n: int, size: int) -> int:
+    return -(-n // size)
+
+
+def _estimate(plan: list[dict[str, Any]], xero_reads: int, zoho_reads: int, facts: _EstimateFacts) -> dict[str, int]:
+    """Calls the run that follows a dry run makes: the reads the dry run made, and the writes of each batch the
+    real run sends together (a page of Xero records, or the Zoho-only records after them): Xero creates and
+    updates; Zoho creates (upserts) and updates, an invoice whose rows change being two (clear, then send); the
+    Xero ids of records created in Xero written back to Zoho; contact persons (and Zoho's Contacts layout if it is
+    not cached); the product for invoice lines without an item."""
+    batches: dict[tuple[str, Any], dict[str, int]] = {}
+    fallback = False
+    for entry in plan:
+        b = batches.setdefault((entry["pair"], entry.get("batch")), dict.fromkeys(
+            ("xc", "xu", "zc", "zu", "rows", "people"), 0))
+        b["people"] += int(entry.get("people") or 0)
+        rows = (entry.get("changes") or {}).get("zoho.Invoiced_Items")
+        if entry.get("zoho_write") and rows:
+            fallback = fallback or '"(new)"' in json.dumps(rows[-1], default=str)
+        if entry.get("xero_write"):
+            b["xc" if entry.get("create") else "xu"] += 1
+            if entry.get("create") and entry["pair"] in facts.written_back:
+                b["zu"] += 1
+        if entry.get("zoho_write"):
+            b["zc" if entry.get("create") else "rows" if rows else "zu"] += 1
+    xero = xero_reads + sum(_calls(b["xc"], XERO_BATCH) + _calls(b["xu"], XERO_BATCH) for b in batches.values())
+    zoho = zoho_reads + sum(_calls(b["zc"], ZOHO_BATCH) + _calls(b["zu"], ZOHO_BATCH) + 2 * _calls(b["rows"], ZOHO_BATCH)
+                            + _calls(b["people"], ZOHO_BATCH) for b in batches.values())
+    people = sum(b["people"] for b in batches.values())
+    zoho += (people > 0 and not facts.persons_layout_known) + (fallback and not facts.fallback_known)
+    return {"xero": xero, "zoho": zoho}

@@ -134,9 +134,13 @@ class PairSync:
         zoho_high = zoho_cursor.watermark
         if self.spec.reads_zoho():
             since = ctx.since or parse_watermark(zoho_cursor.watermark)
-            ctx.progress(self.pair, f"Reading Zoho CRM {self.spec.zoho.entity}…")
+            reading = f"Reading Zoho CRM {self.spec.zoho.entity}…"
+            ctx.progress(self.pair, reading, phase="reading_zoho")
+            read = 0
             for page in self.spec.zoho.read(since, 1, ""):
                 ctx.check_cancel()
+                read += len(page.records)
+                ctx.progress(self.pair, reading, read, page.total, phase="reading_zoho")
                 if page.number == 1:
                     # Read in full from page 1: every change made before the service answered is in hand, so
                     # the next read starts there — not at the newest record, which would re-read our own writes
@@ -150,8 +154,11 @@ class PairSync:
                 zoho_deleted.extend(page.deleted_ids)
         retry_x, retry_z = self._due_retries()
         if self.spec.reads_xero():
+            reading, read = f"Reading Xero {self.spec.xero.entity}…", 0
             for page in self._xero_pages():
                 ctx.check_cancel()
+                read += len(page.records)
+                ctx.progress(self.pair, reading, read, max(page.total, read), phase="reading_xero")
                 self._process(page.records, zoho_pool, drain=False)
                 self._commit_xero_page(page)
         if retry_x:
@@ -223,7 +230,7 @@ class PairSync:
         row = cursor(ctx.profile, stream)
         since = ctx.since or parse_watermark(row.watermark)
         start = max(1, row.page) if row.page else 1  # re-read the last committed page: nothing shifts past us
-        ctx.progress(self.pair, f"Reading Xero {self.spec.xero.entity}…")
+        ctx.progress(self.pair, f"Reading Xero {self.spec.xero.entity}…", phase="reading_xero")
         self._xero_cursor = row
         yield from self.spec.xero.read(since, start, "")
 
@@ -672,8 +679,11 @@ class PairSync:
         if not plans:
             return
         ops = [p.xero_op if side == "xero" else p.zoho_op for p in plans]
-        self.ctx.progress(self.pair, f"Writing {len(ops)} to {'Xero' if side == 'xero' else 'Zoho CRM'}…")
+        entity = self.spec.xero.entity if side == "xero" else self.spec.zoho.entity
+        step = f"Writing {'Xero' if side == 'xero' else 'Zoho CRM'} {entity}…"
+        self.ctx.progress(self.pair, step, 0, len(ops), phase=f"writing_{side}")
         results = port.write([op for op in ops if op is not None])
+        self.ctx.progress(self.pair, step, len(ops), len(ops), phase=f"writing_{side}")
         by_key = {r.key: r for r in results}
         for plan, op in zip(plans, ops, strict=True):
             assert op is not None

@@ -37,6 +37,7 @@ class ReadPage:
     # The service's own time when it answered for this page, as a version (empty when it did not say). A complete
     # read from page 1 has seen every change made before its first page's as_of.
     as_of: str = ""
+    total: int = 0  # records in the whole read when the service says (0: unknown)
 
 @dataclass
 class WriteOp:

@@ -4,6 +4,7 @@ progress reporting, and look-ups of links between pairs (an invoice's customer, 
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,6 +18,9 @@ from app.core.state import LinkIds, due_failures, open_conflict, pending_match_i
 from app.errors import Cancelled
 from app.store.models import FailedRecord, Link, Profile, Run
 from app.store.settings import get_setting
+
+
+PROGRESS_INTERVAL = 0.1  # seconds between two reports of the same step
 
 
 class BrakeTripped(Exception):
@@ -51,10 +55,22 @@ class Brake:
 
 @dataclass
 class ProgressEvent:
+    """Where a run is: ``message`` in words ("Reading Xero invoices…"), ``done`` of ``total`` records of this
+    phase (total 0: not known in advance), ``phase`` one of reading_xero, reading_zoho, writing_xero,
+    writing_zoho, payments."""
+
     pair: str
     message: str
     done: int = 0
     total: int = 0
+    phase: str = ""
+    run_id: int = 0
+
+    @property
+    def text(self) -> str:
+        if self.total:
+            return f"{self.message} {self.done:,} of {self.total:,}"
+        return f"{self.message} {self.done:,}" if self.done else self.message
 
 
 @dataclass(frozen=True)
@@ -172,6 +188,8 @@ class RunContext:
     interrupted: list[str] = field(default_factory=list)
 
     make_fallback_product: Callable[[str], str | None] | None = None
+    _progress_at: float = 0.0
+    _progress_step: str = ""
 
     def __post_init__(self) -> None:
         self.lookups = RunLookups(self.profile, self.dry_run, self.make_fallback_product)
@@ -186,9 +204,17 @@ class RunContext:
         if self.cancel.is_set():
             raise Cancelled()
 
-    def progress(self, pair: str, message: str, done: int = 0, total: int = 0) -> None:
-        if self.on_progress:
-            self.on_progress(ProgressEvent(pair, message, done, total))
+    def progress(self, pair: str, message: str, done: int = 0, total: int = 0, phase: str = "") -> None:
+        """Report where the run is, at most about ten times a second for the same step (a step's first and
+        last report always go through)."""
+        if not self.on_progress:
+            return
+        now = time.monotonic()
+        same_step = message == self._progress_step
+        if same_step and now - self._progress_at < PROGRESS_INTERVAL and not (total and done >= total):
+            return
+        self._progress_at, self._progress_step = now, message
+        self.on_progress(ProgressEvent(pair, message, done, total, phase, self.run.id or 0))
 
     def count(self, key: str, n: int = 1) -> None:
         self.counts[key] += n

@@ -27,6 +27,7 @@ class Page(Generic[T]):
     last: bool
     next_token: str = ""
     as_of: datetime | None = None  # the service's clock when it answered for this page (its Date header)
+    total: int = 0  # records in the whole read, where the service says (Xero's pagination.itemCount); 0 = unknown
 
 
 @dataclass

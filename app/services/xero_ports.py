@@ -63,7 +63,8 @@ def _results(batch: BatchResult, ops: list[WriteOp], flatten: Any) -> list[Write
 
 def _pages(pages: Iterator[Any], flatten: Any) -> Iterator[ReadPage]:
     for page in pages:
-        read = ReadPage([flatten(r) for r in page.items], page.number, page.last, as_of=version_text(page.as_of))
+        read = ReadPage([flatten(r) for r in page.items], page.number, page.last, as_of=version_text(page.as_of),
+                        total=page.total)
         del page  # the typed records are not needed while the engine works through the flat ones
         yield read
 

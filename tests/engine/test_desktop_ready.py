@@ -197,3 +197,14 @@ def test_a_match_confirmed_while_zoho_throttles_is_kept_and_lands_on_the_next_ru
     assert world.sync_service().sync().outcome in ("ok", "partial")
     link = Link.get_or_none(Link.pair == candidate.pair, Link.xero_id == candidate.xero_id)
     assert link is not None and link.zoho_id == candidate.zoho_id
+
+
+def test_progress_says_what_is_being_done_and_how_far(world):
+    events = []
+    report = world.sync_service().sync(progress=events.append)
+    reads = [e for e in events if e.phase == "reading_xero" and e.pair == "contacts" and e.total]
+    assert reads and reads[-1].done == reads[-1].total > 0
+    assert reads[-1].text.startswith("Reading Xero contacts… ") and " of " in reads[-1].text
+    writes = [e for e in events if e.phase == "writing_zoho" and e.total]
+    assert writes and writes[-1].done == writes[-1].total
+    assert {e.run_id for e in events} == {report.run_id}

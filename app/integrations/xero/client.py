@@ -67,13 +67,14 @@ class XeroClient:
             rows = body.get(key) or []
             pagination = body.get("pagination") or {}
             page_count = pagination.get("pageCount")
+            total = int(pagination.get("itemCount") or 0)
             if page_count is not None:
                 last = page >= int(page_count)
             else:
                 last = len(rows) < PAGE_SIZE
             items = [parse(r) for r in rows]
             del body, rows, pagination  # not held while the caller works through the page (a page is megabytes)
-            yield Page(items, page, last, as_of=getattr(self.session, "server_time", None))
+            yield Page(items, page, last, as_of=getattr(self.session, "server_time", None), total=total)
             if last:
                 return
             page += 1
