@@ -19,7 +19,6 @@ from app.errors import Cancelled
 from app.store.models import FailedRecord, Link, Profile, Run
 from app.store.settings import get_setting
 
-
 PROGRESS_INTERVAL = 0.1  # seconds between two reports of the same step
 
 
