@@ -368,6 +368,17 @@ def test_progress_area_follows_the_run(make_page, profile, controller, qtbot):
     assert "Last sync Today 10:41 — Sync cancelled. Nothing is lost" in texts(page)
 
 
+def test_one_off_work_on_the_worker_updates_the_figures(make_page, profile, controller):
+    _failed(profile, 1)
+    page = make_page()
+    assert page.banner.isVisibleTo(page)
+    FailedRecord.update(status="resolved").execute()
+    add_run(profile, NOW - timedelta(minutes=1), trigger="retry", counts={"updated": 1})
+    controller.task_finished.emit("retry", [{"outcome": "ok"}])
+    assert not page.banner.isVisibleTo(page)
+    assert "Last sync Today 10:41 — 1 updated" in texts(page) and "Retry" in texts(page)
+
+
 def test_failed_run_says_why_and_clears_on_the_next(make_page, controller):
     page = make_page()
     controller.set_state("syncing")

@@ -126,6 +126,7 @@ class DashboardPage(QWidget):
         controller.needs_sign_in.connect(self._needs_sign_in)
         controller.schedule_changed.connect(self._schedule_changed)
         controller.reconcile_finished.connect(self._reconcile_finished)
+        controller.task_finished.connect(self._task_finished)
         self._state_changed(controller.state)
         self.refresh()
 
@@ -430,6 +431,10 @@ class DashboardPage(QWidget):
         if self.comparing:
             self._reconcile_idle()
         self.refresh()
+
+    @Slot(str, object)
+    def _task_finished(self, name: str, result: object) -> None:
+        self.refresh()  # a retry, a decision or a record synced from the report changes the figures
 
     @Slot(str)
     def _needs_sign_in(self, provider: str) -> None:
