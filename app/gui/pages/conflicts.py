@@ -403,6 +403,8 @@ class ConflictsPage(QWidget):
     @Slot(str, object)
     def _task_finished(self, name: str, result: Any) -> None:
         if name not in TASKS or not self._busy:
+            if not self._busy and self.isVisible():  # another page's task may have settled something here
+                self.refresh()
             return
         self._busy = ""
         moot, self._pending_moot = self._pending_moot, []
