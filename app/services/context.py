@@ -15,6 +15,7 @@ from app.auth.secrets import SecretStore, choose_store
 from app.clock import Clock, SystemClock
 from app.integrations.endpoints import Endpoints
 from app.paths import AppPaths
+from app.services.folder_secrets import adopt_shared_entries, keyring_service
 from app.store.db import open_db
 from app.store.models import Profile
 from app.store.settings import get_profile
@@ -41,8 +42,9 @@ class AppContext:
     def open(cls, paths: AppPaths, endpoints: Endpoints, *, secrets: SecretStore | None = None,
              clock: Clock | None = None, transport: httpx.BaseTransport | None = None) -> AppContext:
         paths.ensure()
+        existed = paths.database.exists()
         open_db(paths.database)
-        store = secrets or choose_store(paths.data_dir)
+        store = secrets or _folder_store(paths, adopt=existed)
         log.info("secrets kept in: %s (secure: %s)", store.description, store.is_secure)
         return cls(paths=paths, endpoints=endpoints, secrets=store, clock=clock or SystemClock(),
                    transport=transport)
@@ -65,3 +67,12 @@ class AppContext:
         if self._http is not None:
             self._http.close()
             self._http = None
+
+
+def _folder_store(paths: AppPaths, *, adopt: bool) -> SecretStore:
+    """The secret store under this data folder's own keyring service; an older folder brings its entries along."""
+    service, new_folder = keyring_service(paths.data_dir)
+    store = choose_store(paths.data_dir, service)
+    if new_folder and adopt:
+        adopt_shared_entries(store, [p.name for p in Profile.select(Profile.name)])
+    return store
