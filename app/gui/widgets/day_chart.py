@@ -168,9 +168,10 @@ class DayChart(QWidget):
         top = self._axis_top()
 
         self._paint_legend(painter, fm, palette, text)
+        empty = not any(d.synced + d.failed for d in self._days)
         for value in (0, top // 2 if top % 2 == 0 else None, top):
-            if value is None:
-                continue
+            if value is None or (empty and value):
+                continue  # an empty period has only its baseline: no scale of nothing
             y = plot.bottom() - round(plot.height() * value / top)
             painter.setPen(QPen(grid if value else muted, 1))
             painter.drawLine(plot.left(), y, plot.right(), y)
@@ -211,7 +212,7 @@ class DayChart(QWidget):
             painter.drawText(QRect(x, plot.bottom() + self.MARGIN, width, fm.height()),
                              Qt.AlignmentFlag.AlignCenter, label)
 
-        if not any(d.synced + d.failed for d in self._days):
+        if empty:
             painter.setPen(muted)
             painter.drawText(plot, Qt.AlignmentFlag.AlignCenter, "Nothing synced in this period")
         painter.end()
