@@ -11,15 +11,19 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.core.mapping import BOTH, X2Z, Z2X, PairMapping
-from app.errors import ConfigError
+from app.errors import AppError, ConfigError
+from app.services import autostart
 from app.services.mappings import current_mappings, default_mappings, save_mapping
 from app.services.words import pair_label, plural
 from app.store.db import DB
 from app.store.models import Profile
 from app.store.settings import DEFAULTS, all_settings, set_setting
+
+if TYPE_CHECKING:
+    from app.services.context import AppContext
 
 # ----- what a schedule costs --------------------------------------------------------------------------------------
 #: API calls one sync makes when nothing changed (one list call per Xero and Zoho CRM module it reads). The floor
@@ -365,3 +369,21 @@ def _write(profile: Profile, spec: Schema, changes: dict[str, Any], changed: lis
                 else:
                     mapping.options[name] = changes[key]
             save_mapping(profile, mapping)
+
+
+def apply_changes(ctx: AppContext, changes: dict[str, Any]) -> list[str]:
+    """:func:`save_values` for the context's profile, and what a setting changes outside the database (starting
+    with the computer). Nothing is saved when that fails. Call on the worker thread."""
+    spec = schema()
+    current = load_values(ctx.profile, spec)
+    if problems({**current, **changes}, spec):
+        return save_values(ctx.profile, changes, spec)  # raises with every reason
+    wanted = changes.get("app.start_with_os", current["app.start_with_os"])
+    if wanted != current["app.start_with_os"]:
+        try:
+            autostart.set_enabled(bool(wanted), autostart.launch_command(ctx.paths.data_dir, ctx.profile_name))
+        except OSError as exc:
+            raise AppError("Ledgerbridge could not change the programs that start with your computer, so the "
+                           "settings were not saved.", title="Settings not saved",
+                           technical=f"{type(exc).__name__}: {exc}") from exc
+    return save_values(ctx.profile, changes, spec)

@@ -125,3 +125,35 @@ def test_the_retry_delay_setting_spaces_out_the_retries_of_a_failed_record(profi
         row = record_failure(profile, run, "contacts", "xero->zoho", "c-1", "Acme", {}, {"message": "no"}, now)
         delays.append(row.next_attempt_at - now)
     assert delays == [timedelta(minutes=m) for m in (10, 30, 120, 480, 1440, 1440)]
+
+
+def test_start_with_the_computer_adds_and_removes_the_autostart_entry(data_dir):
+    from app.auth.secrets import MemoryStore
+    from app.integrations.endpoints import Endpoints
+    from app.services.autostart import entry_path
+    from app.services.context import AppContext
+
+    ctx = AppContext.open(AppPaths(data_dir, data_dir / "logs"), Endpoints(), secrets=MemoryStore())
+    ctx.profile_name = "Kiwi branch"
+    entry = entry_path("linux")
+    assert not entry.exists()
+    assert ss.apply_changes(ctx, {"app.start_with_os": True}) == ["app.start_with_os"]
+    text = entry.read_text()
+    assert "Name=Ledgerbridge" in text and f"--data-dir {data_dir}" in text and '--profile "Kiwi branch"' in text
+    assert get_setting(ctx.profile, "app.start_with_os") is True
+    ss.apply_changes(ctx, {"app.start_with_os": False})
+    assert not entry.exists()
+    ctx.close()
+
+
+def test_a_refused_change_leaves_the_autostart_entry_alone(data_dir, profile):
+    from app.auth.secrets import MemoryStore
+    from app.integrations.endpoints import Endpoints
+    from app.services.autostart import entry_path
+    from app.services.context import AppContext
+
+    ctx = AppContext.open(AppPaths(data_dir, data_dir / "logs"), Endpoints(), secrets=MemoryStore())
+    with pytest.raises(ConfigError):
+        ss.apply_changes(ctx, {"app.start_with_os": True, "sync.interval_minutes": 1})
+    assert not entry_path("linux").exists()
+    ctx.close()

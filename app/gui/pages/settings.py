@@ -34,9 +34,9 @@ from app.services.settings_schema import (
     SECTION_NOTES,
     SECTIONS,
     Setting,
+    apply_changes,
     load_values,
     problems,
-    save_values,
     schedule_cost,
     schema,
 )
@@ -271,7 +271,7 @@ class SettingsPage(QWidget):
         self.save_button.setEnabled(False)
         self.revert_button.setEnabled(False)
         profile_changes = dict(changes)
-        self._controller.submit(SAVE_TASK, lambda service: save_values(service.profile, profile_changes))
+        self._controller.submit(SAVE_TASK, lambda service: apply_changes(service.ctx, profile_changes))
         if "sync.interval_minutes" in changes:
             self._controller.set_interval(int(changes["sync.interval_minutes"]))
 
