@@ -418,6 +418,8 @@ def test_next_scheduled_sync(make_page, controller):
     ({"interval_minutes": 60, "next_run_at": (NOW + timedelta(hours=14)).timestamp()}, "Next sync tomorrow 00:42 (every hour)"),
     ({"interval_minutes": 1, "next_run_at": (NOW + timedelta(minutes=1)).timestamp()}, "Next sync 10:43 (every 1 min)"),
     ({"interval_minutes": 15, "next_run_at": None}, "Automatic sync is off"),
+    ({"interval_minutes": 15, "next_run_at": None, "waiting_for_first_sync": True},
+     "Automatic sync starts after your first sync (every 15 min)"),
 ])
 def test_schedule_words(schedule, text):
     assert schedule_text(schedule, NOW) == text

@@ -70,6 +70,8 @@ def schedule_text(schedule: dict[str, Any], now: datetime) -> str:
         return f"Syncing paused until {clock_time(datetime.fromtimestamp(paused_until, UTC), now)}"
     interval = schedule.get("interval_minutes")
     next_run = schedule.get("next_run_at")
+    if interval and schedule.get("waiting_for_first_sync"):
+        return f"Automatic sync starts after your first sync ({interval_text(interval)})"
     if interval == 0 or not next_run:
         return "Automatic sync is off"
     text = f"Next sync {clock_time(datetime.fromtimestamp(next_run, UTC), now)}"
