@@ -93,6 +93,7 @@ def _run_window(args: argparse.Namespace, self_test: bool) -> int:
         window = MainWindow(views=Views.of(ctx), controller=controller, log_dir=ctx.paths.log_dir,
                             settings_file=ctx.paths.data_dir / "window.ini", clock=ctx.clock,
                             make_connections=lambda: ConnectionService(ctx), use_tray=not self_test)
+        window.quit_finished.connect(app.quit)
         for stop_signal in (signal.SIGINT, signal.SIGTERM):  # Ctrl-C or a log-off: quit cleanly, state saved
             signal.signal(stop_signal, lambda *_: window.request_quit())
         wake_python = QTimer()  # lets Python see Ctrl-C while Qt's event loop runs

@@ -14,7 +14,6 @@ from typing import Any
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QApplication,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -76,7 +75,7 @@ class ConnectionBadge(QWidget):
 
 
 class MainWindow(QMainWindow):
-    """Signals: quit_finished() once a requested quit has stopped the worker cleanly."""
+    """Signals: quit_finished() once a requested quit has stopped the worker cleanly (the app then ends)."""
 
     quit_finished = Signal()
 
@@ -323,9 +322,8 @@ class MainWindow(QMainWindow):
     def _stopped(self) -> None:
         if self.tray is not None:
             self.tray.hide()
-        self.quit_finished.emit()
         self.close()
-        QApplication.quit()
+        self.quit_finished.emit()
 
     @Slot()
     def bring_to_front(self) -> None:
