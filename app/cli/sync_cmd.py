@@ -129,7 +129,7 @@ def exit_code(report: RunReport, attention: Attention) -> int:
 
 def headline(report: RunReport, attention: Attention, now: datetime) -> str:
     title = "Dry run (nothing written)" if report.dry_run else f"Sync run {report.run_id}"
-    changed = counts_words({k: v for k, v in report.counts.items() if k != "payments_seen"},
+    changed = counts_words({k: v for k, v in report.counts.items() if k not in ("payments_seen", "unchanged")},
                            dry_run=report.dry_run)
     if report.outcome == "paused":
         until = datetime.fromtimestamp(report.paused_until, UTC) if report.paused_until else None

@@ -34,6 +34,7 @@ XERO_LABELS = {
     "CurrencyRate": "Exchange rate", "AmountPaid": "Amount paid", "AmountDue": "Amount due", "DueDate": "Due date",
 }
 CROSS_REFERENCE = re.compile(r"Xero_\w+_ID")  # Zoho fields that hold the Xero record's id
+XERO_CROSS_REFERENCE = {"ContactNumber"}  # where Xero keeps the Zoho record's id
 LINE_ITEM_FIELDS = {"LineItems", "Invoiced_Items", "Quoted_Items", "Ordered_Items"}
 
 
@@ -155,13 +156,15 @@ class Names:
         text = str(value)
         if link is not None and link.transform.get("kind") == "link":
             found = self.name(str(link.transform.get("pair")), side, text)
-            if found:
-                return found
+            # not linked yet (a dry run before the first sync): say what it is rather than show its id
+            return found or f"its {link.transform.get('label') or 'linked record'} (not linked yet)"
         for other, own_id in (own or {}).items():
             if own_id and text == own_id:
                 return f"linked to this record in {PROVIDER_LABELS[other]}"
         if side == "zoho" and CROSS_REFERENCE.fullmatch(name):  # a plan entry knows no ids: the field says it
             return "linked to this record in Xero"
+        if side == "xero" and name in XERO_CROSS_REFERENCE:
+            return "linked to this record in Zoho CRM"
         return _clip(text, limit)
 
     def _reference(self, value: dict[str, Any], pair: str | None, side: str) -> str:

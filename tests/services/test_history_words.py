@@ -61,6 +61,8 @@ def test_ids_become_names_and_lines_are_summarised(views):
     assert lines["Invoiced_Items"].after == "2 lines: 3 × Flat White Beans at 18.50; 1 × Delivery at 25.00"
     assert lines["Xero_Invoice_ID"].after == "linked to this record in Xero"
     assert lines["Grand_Total"].text() == "Grand Total: 100.00 → 83.00"
+    unlinked = names.changes("invoices", {"zoho.Account_Name": [None, "z-new"]})[0]
+    assert unlinked.after == "its customer (not linked yet)"
     # Xero's line items name the item by its code
     xero_lines = [{"ItemCode": "BEANS", "Quantity": "2", "UnitAmount": "18.5"}, {"Description": "Freight"}]
     assert names.value("invoices", "xero", "LineItems", xero_lines) == \
