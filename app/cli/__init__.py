@@ -36,13 +36,14 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--limits", choices=["real", "starter", "off"], default="real")
     sandbox.add_argument("--redirect-uri", action="append", default=[], metavar="URI",
                          help="also accept this OAuth redirect URI (repeatable)")
-    from app.cli import connect_cmd, historical_cmd, profiles_cmd, push_cmd, sync_cmd
+    from app.cli import connect_cmd, historical_cmd, profiles_cmd, push_cmd, settings_cmd, sync_cmd
 
     connect_cmd.add_parsers(commands)
     sync_cmd.add_parsers(commands)
     historical_cmd.add_parsers(commands)
     push_cmd.add_parsers(commands)
     profiles_cmd.add_parsers(commands)
+    settings_cmd.add_parsers(commands)
     accept_everywhere(commands)
     return parser
 
@@ -60,10 +61,12 @@ def run_command(args: argparse.Namespace) -> int:
             from app.cli import connect_cmd
 
             return getattr(connect_cmd, f"run_{args.command}")(args)
-        from app.cli import historical_cmd, profiles_cmd, push_cmd, sync_cmd
+        from app.cli import historical_cmd, profiles_cmd, push_cmd, settings_cmd, sync_cmd
 
         if args.command == profiles_cmd.COMMAND:
             return profiles_cmd.run(args)
+        if args.command == settings_cmd.COMMAND:
+            return settings_cmd.run(args)
 
         if args.command in (historical_cmd.COMMAND, push_cmd.COMMAND):
             return (historical_cmd if args.command == historical_cmd.COMMAND else push_cmd).run(args)
