@@ -7,8 +7,8 @@ import json
 from typing import Any
 
 from app.errors import ConfigError
-from app.services.settings_schema import SECTIONS, Setting, apply_changes, load_values, schedule_cost, schema
 from app.services.runtime import open_context
+from app.services.settings_schema import SECTIONS, Setting, apply_changes, load_values, schedule_cost, schema
 
 COMMAND = "settings"
 TRUE, FALSE = ("on", "yes", "true", "1"), ("off", "no", "false", "0")
