@@ -66,7 +66,8 @@ class TokenExpired(AppError):
 
 
 class RateLimited(AppError):
-    """The service asked us to slow down. ``scope`` is 'minute', 'day', 'concurrent' or 'credits'."""
+    """The service asked us to slow down. ``scope`` is 'minute', 'day', 'concurrent', 'credits' or 'sign-in' (its
+    token endpoint)."""
 
     title = "Waiting for the API limit"
     exit_code = 3
@@ -78,6 +79,9 @@ class RateLimited(AppError):
         if scope in ("day", "credits"):
             text = (f"{provider_label(provider)}'s daily API allowance is used up. Syncing pauses and resumes "
                     f"by itself when it resets.")
+        elif scope == "sign-in":
+            text = (f"{provider_label(provider)} asked Ledgerbridge to wait before renewing its sign-in (too many "
+                    f"renewals in a few minutes). Syncing pauses and carries on by itself: nothing for you to do.")
         else:
             text = f"{provider_label(provider)} asked us to slow down; we will try again shortly."
         super().__init__(text, technical=technical)

@@ -18,11 +18,11 @@ import peewee as pw
 
 from app.clock import Clock
 from app.core.mapping import PairMapping
-from app.core.pairsync import PairSpec, PairSync
+from app.core.pairsync import X2Z, Z2X, PairSpec, PairSync
 from app.core.records import SidePort
 from app.core.runctx import Brake, BrakeTripped, ProgressEvent, RunContext
-from app.core.state import cursor, parse_watermark, prune_history, utc
-from app.errors import AppError, AuthRequired, Cancelled, ConnectionLost, DailyLimitReached
+from app.core.state import cursor, due_failures, parse_watermark, prune_history, utc
+from app.errors import AppError, AuthRequired, Cancelled, ConnectionLost, DailyLimitReached, RateLimited
 from app.store.models import Profile, Run
 from app.store.settings import get_setting
 
@@ -107,9 +107,9 @@ class SyncEngine:
             message = (f"Stopped before {doing} {exc.count} of {exc.linked} linked {exc.pair}: more than the "
                        f"safety limit of {exc.limit}. Check what changed (a field removed or emptied in bulk?), "
                        "then run the sync again and confirm the bulk change if it is intended.")
-        except DailyLimitReached as exc:
-            outcome, paused_until = "paused", self.clock.time() + (exc.retry_after or 3600)
-            message = exc.message
+        except RateLimited as exc:  # the day's allowance, or a sign-in renewal the service asked to hold back
+            wait = exc.retry_after or (3600 if isinstance(exc, DailyLimitReached) else 60)
+            outcome, paused_until, message = "paused", self.clock.time() + wait, exc.message
         except Cancelled as exc:
             outcome, message = "cancelled", exc.message
         except AuthRequired as exc:
@@ -143,7 +143,8 @@ class SyncEngine:
                            needs_attention=outcome in ("partial", "failed", "braked") or bool(ctx.counts.get(
                                "conflicts")) or bool(ctx.counts.get("queued_for_review")))
         if dry_run:  # the deletion polls just made are not due again for the run that follows
-            report.estimated_calls = _estimate(ctx.plan, xero_calls, zoho_calls - polls, self._estimate_facts())
+            report.estimated_calls = _estimate(ctx.plan, xero_calls, zoho_calls - polls,
+                                               self._estimate_facts(ctx.plan, pairs))
         log.info("sync run %s %s: %s", run.id, outcome, message)
         return report
 
@@ -157,14 +158,42 @@ class SyncEngine:
                 due += bool(spec.reads_zoho() and getattr(spec.zoho, "poll_deletions", False))
         return due
 
-    def _estimate_facts(self) -> _EstimateFacts:
+    def _estimate_facts(self, plan: list[dict[str, Any]], pairs: list[str] | None) -> _EstimateFacts:
         names = [str(link.transform["fallback_product_name"]) for m in self.mappings.values() if m.enabled
                  for link in m.fields if link.transform.get("fallback_product_name")]
         return _EstimateFacts(
             written_back={p for p, m in self.mappings.items() if m.options.get("zoho_xref_field")},
             persons_layout_known=_layout_known(getattr(self.connectors, "schema_cache", None), "Contacts"),
             # the product's id as the connectors keep it once made (see LiveConnectors.fallback_product)
-            fallback_known=all(get_setting(self.profile, f"zoho.fallback_product.{n}") for n in names))
+            fallback_known=all(get_setting(self.profile, f"zoho.fallback_product.{n}") for n in names),
+            retry_fetches=self._released_retry_fetches(plan, pairs))
+
+    def _released_retry_fetches(self, plan: list[dict[str, Any]], pairs: list[str] | None) -> tuple[int, int]:
+        """(Xero, Zoho) calls fetching records that wait for a related record: a run that has created or linked
+        records before their pair tries them again (a dry run creates nothing, so it left them waiting)."""
+        xero = zoho = 0
+        now = utc(self.clock.time())
+        made = False
+        for pair in PAIR_ORDER:
+            mapping = self.mappings.get(pair)
+            if pair == "payments" or mapping is None or not mapping.enabled or (pairs and pair not in pairs):
+                continue
+            if made:
+                due = {r.id for r in due_failures(self.profile, pair, now)}
+                waiting = [r for r in due_failures(self.profile, pair, now, release_waiting=True) if r.id not in due]
+                xero += _calls(sum(1 for r in waiting if r.direction == X2Z), XERO_BATCH)
+                zoho += _calls(sum(1 for r in waiting if r.direction == Z2X), ZOHO_BATCH)
+            made = made or any(e["pair"] == pair and e["action"] in ("create", "link") for e in plan)
+        return xero, zoho
+
+    def record_stopped(self, trigger: str, dry_run: bool, outcome: str, message: str, *,
+                       paused_until: float | None = None, needs_sign_in: str = "") -> RunReport:
+        """A run that stopped before its first pair (the layouts could not be read): recorded like any run."""
+        now = utc(self.clock.time())
+        run = Run.create(profile=self.profile, trigger=trigger, dry_run=dry_run, started_at=now, ended_at=now,
+                         outcome=outcome, message=message)
+        return RunReport(run.id, outcome, message, dry_run, now, now, paused_until=paused_until,
+                         needs_sign_in=needs_sign_in, needs_attention=outcome == "failed")
 
     def _run_pairs(self, ctx: RunContext, pairs: list[str] | None) -> None:
         for pair in PAIR_ORDER:
@@ -282,6 +311,7 @@ class _EstimateFacts:
     written_back: set[str]  # pairs whose records created in Xero get their Xero id written back to Zoho
     persons_layout_known: bool  # Zoho's Contacts layout is cached (people are written without reading it first)
     fallback_known: bool  # the product for invoice lines without an item exists already
+    retry_fetches: tuple[int, int]  # (Xero, Zoho) calls fetching records released from waiting
 
 
 class _NotCached(Exception):
@@ -328,8 +358,8 @@ def _estimate(plan: list[dict[str, Any]], xero_reads: int, zoho_reads: int, fact
                 b["zu"] += 1
         if entry.get("zoho_write"):
             b["zc" if entry.get("create") else "rows" if rows else "zu"] += 1
-    xero = xero_reads + sum(_calls(b["xc"], XERO_BATCH) + _calls(b["xu"], XERO_BATCH) for b in batches.values())
-    zoho = zoho_reads + sum(_calls(b["zc"], ZOHO_BATCH) + _calls(b["zu"], ZOHO_BATCH) + 2 * _calls(b["rows"], ZOHO_BATCH)
+    xero = xero_reads + facts.retry_fetches[0] + sum(_calls(b["xc"], XERO_BATCH) + _calls(b["xu"], XERO_BATCH) for b in batches.values())
+    zoho = zoho_reads + facts.retry_fetches[1] + sum(_calls(b["zc"], ZOHO_BATCH) + _calls(b["zu"], ZOHO_BATCH) + 2 * _calls(b["rows"], ZOHO_BATCH)
                             + _calls(b["people"], ZOHO_BATCH) for b in batches.values())
     people = sum(b["people"] for b in batches.values())
     zoho += (people > 0 and not facts.persons_layout_known) + (fallback and not facts.fallback_known)

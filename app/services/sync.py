@@ -12,7 +12,7 @@ from typing import Any
 from app.core.engine import RunReport, SyncEngine
 from app.core.mapping import PairMapping, Problem
 from app.core.runctx import ProgressEvent
-from app.errors import ConfigError
+from app.errors import AuthRequired, ConfigError, RateLimited
 from app.integrations.http import cancel_scope
 from app.services.connections import ConnectionService
 from app.services.connectors import LiveConnectors
@@ -101,8 +101,16 @@ class SyncService:
             unknown = [p for p in pairs if p not in mappings]
             if unknown:
                 raise ConfigError(f"Unknown pair(s): {', '.join(unknown)}. Pairs: {', '.join(mappings)}.")
-        problems = [p for p in self.validate({k: v for k, v in mappings.items() if not pairs or k in pairs})
-                    if p.blocking]
+        try:
+            problems = [p for p in self.validate({k: v for k, v in mappings.items() if not pairs or k in pairs})
+                        if p.blocking]
+        except RateLimited as exc:  # the layouts could not be read yet: a pause like any other, not a failure
+            wait = exc.retry_after or 60
+            return self.engine(mappings).record_stopped(trigger, dry_run, "paused", exc.message,
+                                                        paused_until=self.ctx.clock.time() + wait)
+        except AuthRequired as exc:
+            return self.engine(mappings).record_stopped(trigger, dry_run, "failed", exc.message,
+                                                        needs_sign_in=exc.provider)
         if problems:
             # The cached Zoho layout made the mapping fail: read it live next time, so a field put back in Zoho
             # lets the next sync through at once instead of after the cache's hour.

@@ -17,7 +17,7 @@ from app.errors import Busy
 from app.services import review
 from app.services.runlock import run_lock
 from app.store.models import Link, MatchCandidate, Run
-from tests.faults.support import duplicates
+from tests.faults.support import duplicates, install
 from tests.integrations.support import Traffic
 from tests.world import make_world
 
@@ -208,3 +208,28 @@ def test_progress_says_what_is_being_done_and_how_far(world):
     writes = [e for e in events if e.phase == "writing_zoho" and e.total]
     assert writes and writes[-1].done == writes[-1].total
     assert {e.run_id for e in events} == {report.run_id}
+
+
+@pytest.mark.parametrize("side", ["xero", "zoho"])
+def test_a_throttled_sign_in_renewal_pauses_the_run_and_never_asks_to_reconnect(world, side):
+    import httpx as _httpx
+
+    hooks = install(world.xero if side == "xero" else world.zoho, side)
+
+    def throttle_tokens(side_, request, call_next):
+        if side_ == "xero" and request.url.path.endswith("/connect/token"):
+            return _httpx.Response(429, headers={"Retry-After": "45"}, json={"error": "rate limited"})
+        if side_ == "zoho" and request.url.path.endswith("/oauth/v2/token"):
+            return _httpx.Response(200, json={"error": "Access Denied", "error_description": "You have made too "
+                                              "many requests continuously. Please try again after some time.",
+                                              "status": "failure"})
+        return call_next()
+
+    hooks.append(throttle_tokens)
+    world.clock.advance(3600)  # every access token has expired: the run must renew them
+    report = world.sync_service().sync()
+    assert report.outcome == "paused" and report.paused_until > world.clock.time()
+    assert "reconnect" not in report.message.lower() and not report.needs_sign_in
+    hooks.clear()
+    world.clock.advance(report.paused_until - world.clock.time())
+    assert world.sync_service().sync().outcome == "ok"

@@ -10,8 +10,9 @@ from urllib.parse import urlencode
 import httpx
 
 from app.auth.tokens import TokenGrant
-from app.errors import AuthRequired, ConnectionLost, ServiceUnavailable
+from app.errors import AuthRequired, ConnectionLost, RateLimited, ServiceUnavailable
 from app.integrations.endpoints import XeroEndpoints
+from app.integrations.http import parse_retry_after
 from app.integrations.xero.models import Connection
 from app.integrations.xero.wire import loads
 
@@ -86,6 +87,9 @@ class XeroOAuth:
         if response.status_code >= 500 or not isinstance(body, dict):
             raise ServiceUnavailable("Xero's sign-in service is having trouble; try again shortly.",
                                      technical=f"HTTP {response.status_code}")
+        if response.status_code == 429:
+            raise RateLimited("xero", parse_retry_after(response.headers.get("Retry-After")) or 60.0,
+                              scope="sign-in", technical="HTTP 429 from the token endpoint")
         error = body.get("error")
         if error == "invalid_scope":
             raise ScopeRejected(body.get("error_description") or error)

@@ -86,7 +86,7 @@ class ZohoOAuth:
             if error in _ERROR_MESSAGES:
                 raise ConfigError(_ERROR_MESSAGES[error], technical=technical)
             if error == "Access Denied" or body.get("status") == "failure":
-                raise RateLimited("zoho", 600.0, scope="minute", technical=technical)
+                raise RateLimited("zoho", 600.0, scope="sign-in", technical=technical)
             raise AuthRequired("zoho", "Zoho no longer accepts this connection (it was revoked or replaced by a "
                                "newer sign-in). Open Connections and reconnect Zoho CRM.", technical=technical)
         if "access_token" not in body:
