@@ -193,3 +193,35 @@ def test_a_yellow_notice_when_secrets_cannot_go_to_the_keyring(qtbot, data_dir, 
         assert "not encrypted" in page.notice.text()
     finally:
         world.close()
+
+
+def test_renewal_and_api_use_in_words():
+    from datetime import UTC, datetime, timedelta
+
+    from app.gui.pages.connections import budget_words, renewal_words
+    from app.services.views import ConnectionHealth
+
+    now = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
+    xero = ConnectionHealth("xero", "Xero", True, "Bluegum", reconnect_by=now + timedelta(days=50),
+                            budget={"day_remaining": 4612})
+    assert renewal_words(xero, now) == "Connection renews automatically"
+    soon = ConnectionHealth("xero", "Xero", True, "Bluegum", reconnect_by=datetime(2027, 1, 10, 12, tzinfo=UTC))
+    assert renewal_words(soon, datetime(2027, 1, 1, 9, tzinfo=UTC)) == "Reconnect needed by 10 Jan"
+    refused = ConnectionHealth("xero", "Xero", False, "Bluegum", needs_sign_in=True)
+    assert renewal_words(refused, now).startswith("Xero no longer accepts the saved sign-in")
+    assert budget_words(xero, "standard") == "4,612 of 5,000 API calls left today"
+    zoho = ConnectionHealth("zoho", "Zoho CRM", True, "Bluegum", budget={"credits_remaining": 1940})
+    assert budget_words(zoho, "standard") == "1,940 API credits left today"
+    assert budget_words(ConnectionHealth("zoho", "Zoho CRM", True, "Bluegum"), "standard") == \
+        "Shown after the next sync"
+
+
+def test_a_side_that_needs_signing_in_again_offers_reconnect(qtbot, world, make_controller):
+    from app.store.settings import set_setting
+
+    set_setting(world.ctx.profile, "xero.needs_sign_in", True)
+    page = make_page(qtbot, world, make_controller(world), Opened())
+    xero = page.cards["xero"]
+    assert xero.state == "connected" and "no longer accepts" in xero.renewal.text()
+    click(qtbot, xero.reconnect_button)
+    assert xero.state == "setup" and xero.connect_button.isEnabled()
