@@ -1,0 +1,301 @@
+"""The two field lists with the links drawn between them: Xero's fields on the left, Zoho CRM's on the right, each
+with its type, a * when that system requires it and a mark when it is read-only. Drag from a field to a field on the
+other side to ask for a link; click a line to select that link. Linked fields come first, in link order, so lines
+run mostly straight. A view only: the page owns the draft and decides."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QFont, QMouseEvent, QPainter, QPainterPath, QPainterPathStroker, QPalette, QPen
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
+
+from app.core.mapping import FieldLink
+from app.core.records import FieldInfo
+from app.services.mapping_editor_model import type_words
+
+ROW_H = 26
+HEADER_H = 34
+GUTTER = 150
+PAD = 8
+XERO, ZOHO = "xero", "zoho"
+
+
+@dataclass
+class _Row:
+    side: str
+    field: FieldInfo
+    linked: bool
+    unread: bool
+
+
+class FieldCanvas(QWidget):
+    link_requested = Signal(str, str)  # xero field, zoho field (dragged from one to the other)
+    link_clicked = Signal(int)  # index of the link whose line was clicked
+    field_clicked = Signal(str, str)  # side, field name (a click without a drag)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setMouseTracking(True)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
+        self.setAccessibleName("Field links")
+        self.setAccessibleDescription("Xero fields on the left, Zoho CRM fields on the right; drag from one to "
+                                      "the other to link them, or use Add a link.")
+        self._rows: dict[str, list[_Row]] = {XERO: [], ZOHO: []}
+        self._links: list[FieldLink] = []
+        self._pair_direction = "both"
+        self._selected: int | None = None
+        self._drag: tuple[str, str] | None = None
+        self._drag_at: QPoint | None = None
+        self._titles = ("Xero", "Zoho CRM")
+        self._filter = ""
+        self._all: tuple[list[FieldInfo], list[FieldInfo], set[str]] = ([], [], set())
+
+    # ----- content -------------------------------------------------------------------------------------------
+    def set_content(self, xero: list[FieldInfo], zoho: list[FieldInfo], links: list[FieldLink], unread: set[str],
+                    pair_direction: str, titles: tuple[str, str]) -> None:
+        self._all = (xero, zoho, unread)
+        self._links = list(links)
+        self._pair_direction = pair_direction
+        self._titles = titles
+        if self._selected is not None and self._selected >= len(self._links):
+            self._selected = None
+        self._layout_rows()
+
+    def set_filter(self, text: str) -> None:
+        self._filter = text.strip().lower()
+        self._layout_rows()
+
+    def select_link(self, index: int | None) -> None:
+        self._selected = index
+        self.update()
+
+    def _layout_rows(self) -> None:
+        xero, zoho, unread = self._all
+        order_x = [p for link in self._links for p in link.xero.split("+") if p]
+        order_z = [link.zoho for link in self._links if link.zoho]
+        for side, fields, order in ((XERO, xero, order_x), (ZOHO, zoho, order_z)):
+            by_name = {f.name: f for f in fields}
+            linked = [by_name[n] for n in dict.fromkeys(order) if n in by_name]
+            rest = [f for f in fields if f.name not in set(order) and self._shown(f)]
+            self._rows[side] = [_Row(side, f, f.name in set(order), f.name in unread) for f in linked + rest]
+        self.updateGeometry()
+        self.resize(self.width(), self.sizeHint().height())
+        self.update()
+
+    def _shown(self, f: FieldInfo) -> bool:
+        return not self._filter or self._filter in f.label.lower() or self._filter in f.name.lower()
+
+    # ----- geometry ------------------------------------------------------------------------------------------
+    def sizeHint(self) -> QSize:
+        rows = max(len(self._rows[XERO]), len(self._rows[ZOHO]), 1)
+        return QSize(760, HEADER_H + rows * ROW_H + PAD)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(560, self.sizeHint().height())
+
+    def _column_width(self) -> float:
+        return max(200.0, (self.width() - GUTTER) / 2)
+
+    def _column_x(self, side: str) -> float:
+        return 0.0 if side == XERO else self._column_width() + GUTTER
+
+    def row_rect(self, side: str, name: str) -> QRectF | None:
+        """Where a field's row is drawn (None when it is filtered out)."""
+        for i, row in enumerate(self._rows[side]):
+            if row.field.name == name:
+                return QRectF(self._column_x(side), HEADER_H + i * ROW_H, self._column_width(), ROW_H)
+        return None
+
+    def row_center(self, side: str, name: str) -> QPoint:
+        rect = self.row_rect(side, name)
+        if rect is None:
+            raise KeyError(name)
+        return rect.center().toPoint()
+
+    def link_point(self, index: int) -> QPoint:
+        """A point on a link's line (its middle), e.g. to click it."""
+        path = self._link_path(self._links[index])
+        return path.pointAtPercent(0.5).toPoint() if path is not None else QPoint()
+
+    def _row_at(self, pos: QPoint) -> _Row | None:
+        if pos.y() < HEADER_H:
+            return None
+        i = int((pos.y() - HEADER_H) // ROW_H)
+        for side in (XERO, ZOHO):
+            x = self._column_x(side)
+            if x <= pos.x() < x + self._column_width() and i < len(self._rows[side]):
+                return self._rows[side][i]
+        return None
+
+    def _anchor(self, side: str, name: str) -> QPointF | None:
+        rect = self.row_rect(side, name)
+        if rect is None:
+            return None
+        return QPointF(rect.right() if side == XERO else rect.left(), rect.center().y())
+
+    def _link_path(self, link: FieldLink) -> QPainterPath | None:
+        start = self._anchor(XERO, link.xero.split("+")[0])
+        end = self._anchor(ZOHO, link.zoho)
+        if start is None or end is None:
+            return None
+        path = QPainterPath(start)
+        mid = (start.x() + end.x()) / 2
+        path.cubicTo(QPointF(mid, start.y()), QPointF(mid, end.y()), end)
+        return path
+
+    # ----- painting ------------------------------------------------------------------------------------------
+    def paintEvent(self, event) -> None:  # noqa: ANN001 - Qt's event
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        pal = self.palette()
+        for side, title in ((XERO, self._titles[0]), (ZOHO, self._titles[1])):
+            x = self._column_x(side)
+            head = QRectF(x, 0, self._column_width(), HEADER_H - 4)
+            font = QFont(self.font())
+            font.setBold(True)
+            p.setFont(font)
+            p.setPen(pal.color(QPalette.ColorRole.WindowText))
+            p.drawText(head.adjusted(PAD, 0, -PAD, 0), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                       title)
+            for i, row in enumerate(self._rows[side]):
+                self._paint_row(p, row, QRectF(x, HEADER_H + i * ROW_H, self._column_width(), ROW_H), i)
+        for index, link in enumerate(self._links):
+            path = self._link_path(link)
+            if path is not None:
+                self._paint_link(p, index, link, path)
+        if self._drag and self._drag_at is not None:
+            start = self._anchor(*self._drag)
+            if start is not None:
+                pen = QPen(pal.color(QPalette.ColorRole.Highlight), 2, Qt.PenStyle.DashLine)
+                p.setPen(pen)
+                p.drawLine(start, QPointF(self._drag_at))
+        p.end()
+
+    def _paint_row(self, p: QPainter, row: _Row, rect: QRectF, i: int) -> None:
+        pal = self.palette()
+        p.fillRect(rect, pal.color(QPalette.ColorRole.AlternateBase if i % 2 else QPalette.ColorRole.Base))
+        font = QFont(self.font())
+        font.setBold(row.linked)
+        font.setItalic(row.unread)
+        p.setFont(font)
+        text = pal.color(QPalette.ColorRole.PlaceholderText if row.unread else QPalette.ColorRole.Text)
+        p.setPen(text)
+        f = row.field
+        label = f.label + (" (custom)" if f.custom else "") + (" *" if f.required else "")
+        marks = type_words(f.type) + (" · read-only" if f.read_only else "") + (" · not synced yet" if row.unread
+                                                                               else "")
+        inner = rect.adjusted(PAD, 0, -PAD, 0)
+        small = QFont(self.font())
+        small.setPointSizeF(max(7.0, self.font().pointSizeF() * 0.85))
+        p.setFont(small)
+        marks_width = p.fontMetrics().horizontalAdvance(marks) + PAD
+        p.setPen(pal.color(QPalette.ColorRole.PlaceholderText))
+        p.drawText(inner, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, marks)
+        p.setFont(font)
+        p.setPen(text)
+        label_rect = inner.adjusted(0, 0, -marks_width, 0)
+        p.drawText(label_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                   p.fontMetrics().elidedText(label, Qt.TextElideMode.ElideRight, int(label_rect.width())))
+
+    def _paint_link(self, p: QPainter, index: int, link: FieldLink, path: QPainterPath) -> None:
+        pal = self.palette()
+        to_zoho = link.flows(self._pair_direction, True)
+        to_xero = link.flows(self._pair_direction, False)
+        selected = index == self._selected
+        color = pal.color(QPalette.ColorRole.Highlight) if selected else pal.color(QPalette.ColorRole.Link)
+        if not (to_zoho or to_xero):
+            color = pal.color(QPalette.ColorRole.PlaceholderText)
+        pen = QPen(color, 3 if selected else 1.6)
+        if not (to_zoho or to_xero):
+            pen.setStyle(Qt.PenStyle.DashLine)
+        p.setPen(pen)
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawPath(path)
+        p.setBrush(color)
+        if to_zoho:
+            self._arrow(p, path.pointAtPercent(1.0), 1)
+        if to_xero:
+            self._arrow(p, path.pointAtPercent(0.0), -1)
+        kind = link.transform.get("kind", "copy")
+        if kind not in ("copy", "trim"):
+            mid = path.pointAtPercent(0.5)
+            p.setBrush(pal.color(QPalette.ColorRole.Base))
+            p.drawEllipse(mid, 9, 9)
+            p.setPen(color)
+            p.drawText(QRectF(mid.x() - 9, mid.y() - 9, 18, 18), Qt.AlignmentFlag.AlignCenter, "ƒ")
+
+    @staticmethod
+    def _arrow(p: QPainter, tip: QPointF, sign: int) -> None:
+        path = QPainterPath(tip)
+        path.lineTo(tip.x() - 8 * sign, tip.y() - 4)
+        path.lineTo(tip.x() - 8 * sign, tip.y() + 4)
+        path.closeSubpath()
+        p.drawPath(path)
+
+    # ----- mouse ---------------------------------------------------------------------------------------------
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        pos = event.position().toPoint()
+        row = self._row_at(pos)
+        if row is not None:
+            self._drag = (row.side, row.field.name)
+            self._drag_at = pos
+            return
+        stroke = QPainterPathStroker()
+        stroke.setWidth(10)
+        for index, link in enumerate(self._links):
+            path = self._link_path(link)  # from the rows as they are now, not as last painted
+            if path is not None and stroke.createStroke(path).contains(QPointF(pos)):
+                self.select_link(index)
+                self.link_clicked.emit(index)
+                return
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._drag is not None:
+            self._drag_at = event.position().toPoint()
+            self.update()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._drag is None:
+            return
+        side, name = self._drag
+        self._drag, self._drag_at = None, None
+        self.update()
+        row = self._row_at(event.position().toPoint())
+        if row is None:
+            return
+        if row.side == side and row.field.name == name:
+            self.field_clicked.emit(side, name)
+        elif row.side != side:
+            xero, zoho = (name, row.field.name) if side == XERO else (row.field.name, name)
+            self.link_requested.emit(xero, zoho)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip:
+            row = self._row_at(event.pos())
+            if row is not None:
+                QToolTip.showText(event.globalPos(), _tooltip(row), self)
+            else:
+                QToolTip.hideText()
+            return True
+        return super().event(event)
+
+
+def _tooltip(row: _Row) -> str:
+    f = row.field
+    system = "Xero" if row.side == XERO else "Zoho CRM"
+    lines = [f"{f.label} — {system} field {f.name}", f"Type: {type_words(f.type)}"]
+    if f.required:
+        lines.append(f"{system} requires it")
+    if f.read_only:
+        lines.append("Read-only: nothing can be written into it")
+    if row.unread:
+        lines.append("Ledgerbridge does not read or write this field yet")
+    if f.choices:
+        shown = ", ".join(f.choices[:12]) + (" …" if len(f.choices) > 12 else "")
+        lines.append(f"Values: {shown}")
+    return "\n".join(lines)
+

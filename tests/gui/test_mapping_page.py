@@ -1,0 +1,183 @@
+"""The Field mapping page against the sandbox, with a controller that runs each task at once with a real
+SyncService: links made and removed by dragging and from the lists, a type refused with its reason, a value map
+edited with real values, coverage from the demo's records, Save blocked by a missing mandatory field, a preview of
+a demo record, and a version restored."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+
+from app.gui.pages.mapping import TAB_COVERAGE, TAB_LINK, TAB_PREVIEW, TAB_VERSIONS, MappingPage
+from app.services.mappings import current_mappings
+from app.services.views import Views
+from tests.gui.page_fakes import FakeController
+
+pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")]
+
+
+@pytest.fixture
+def page(qtbot, world):
+    controller = FakeController(world.sync_service())
+    page = MappingPage(Views.of(world.ctx), controller)
+    qtbot.addWidget(page)
+    page.resize(1300, 800)
+    page.show()
+    qtbot.waitExposed(page)
+    page.refresh()
+    assert page.draft is not None and page.pair == "contacts"
+    return page
+
+
+def drag(qtbot, canvas, start: QPoint, end: QPoint) -> None:
+    qtbot.mousePress(canvas, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(canvas, QPoint((start.x() + end.x()) // 2, (start.y() + end.y()) // 2))
+    qtbot.mouseMove(canvas, end)
+    qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=end)
+
+
+def test_fields_of_both_sides_with_their_marks(page):
+    draft = page.draft
+    names = [f.name for f in draft.schema.zoho]
+    assert "ABN" in names and "Xero_Status" in names  # Zoho custom fields, live
+    rows = page.canvas._rows
+    assert rows["xero"][0].field.name == "Name" and rows["zoho"][0].field.name == "Account_Name"
+    assert page.canvas.row_rect("zoho", "Created_Time") is not None
+    assert page.checks.isHidden() and not page.save.isEnabled()
+    assert page.status.text() == "The shipped mapping is in use."
+
+
+def test_a_link_made_and_removed_by_dragging(qtbot, page):
+    canvas = page.canvas
+    before = len(page.draft.links)
+    drag(qtbot, canvas, canvas.row_center("xero", "AccountNumber"), canvas.row_center("zoho", "Account_Number"))
+    assert page.draft.index_of("AccountNumber", "Account_Number") == before
+    assert page.notice.text() == "Linked." and page.tabs.currentIndex() == TAB_LINK
+    assert page.save.isEnabled() and "Unsaved changes" in page.status.text()
+    # from Zoho to Xero works too
+    drag(qtbot, canvas, canvas.row_center("zoho", "Fax"), canvas.row_center("xero", "Phones.FAX"))
+    assert page.draft.index_of("Phones.FAX", "Fax") is not None
+    index = page.draft.index_of("AccountNumber", "Account_Number")
+    qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=canvas.link_point(index))
+    assert page.selected == index and "Account number" in page.link_editor.title.text()
+    qtbot.mouseClick(page.link_editor.remove, Qt.MouseButton.LeftButton)
+    assert page.draft.index_of("AccountNumber", "Account_Number") is None
+
+
+def test_a_link_made_and_removed_from_the_lists(qtbot, page):
+    panel = page.add_panel
+    panel.xero.search.setText("account number")
+    panel.xero.select("AccountNumber")
+    panel.zoho.search.setText("account num")
+    panel.zoho.select("Account_Number")
+    assert panel.link.isEnabled()
+    qtbot.mouseClick(panel.link, Qt.MouseButton.LeftButton)
+    index = page.draft.index_of("AccountNumber", "Account_Number")
+    assert index is not None and page.selected == index
+    page.link_editor.remove.click()
+    assert page.draft.index_of("AccountNumber", "Account_Number") is None
+    assert page.notice.text() == "Removed the link AccountNumber ⇄ Account_Number."
+
+
+def test_an_incompatible_type_is_refused_at_once_with_the_reason(qtbot, page):
+    canvas = page.canvas
+    before = [(link.xero, link.zoho) for link in page.draft.links]
+    drag(qtbot, canvas, canvas.row_center("xero", "EmailAddress"), canvas.row_center("zoho", "Annual_Revenue"))
+    assert [(link.xero, link.zoho) for link in page.draft.links] == before
+    assert page.notice.text() == ("Not linked: an email field (Email) cannot fill a money field (Annual Revenue); "
+                                  "link it one way only, or pick another field.")
+    assert not page.save.isEnabled()
+
+
+def test_a_value_map_edited_with_real_values(qtbot, page):
+    page.show_pair("invoices")
+    draft = page.draft
+    index = next(i for i, link in enumerate(draft.links) if link.zoho == "Xero_Status")
+    page.select_link(index)
+    editor = page.link_editor
+    assert editor.map_table.rowCount() == 6
+    xero_choices = [editor.map_cell(0, 0).itemText(i) for i in range(editor.map_cell(0, 0).count())]
+    zoho_choices = [editor.map_cell(0, 1).itemText(i) for i in range(editor.map_cell(0, 1).count())]
+    assert "AUTHORISED" in xero_choices and "Authorised" in zoho_choices  # the real values of each side
+    row = next(r for r in range(6) if editor.map_cell(r, 0).currentText() == "VOIDED")
+    editor.map_cell(row, 1).setCurrentText("Cancelled")
+    assert draft.links[index].transform["map"]["VOIDED"] == "Cancelled"
+    problems = [page.checks.item(i).text() for i in range(page.checks.count())]
+    assert any("no picklist value for Cancelled" in p for p in problems) and not page.save.isEnabled()
+    editor.map_cell(row, 1).setCurrentText("Deleted")
+    assert draft.links[index].transform["map"]["VOIDED"] == "Deleted"
+    assert page.checks.isHidden() and page.save.isEnabled()
+
+
+def test_coverage_lists_an_unmapped_value_and_it_goes_once_mapped(qtbot, page):
+    page.show_pair("invoices")
+    index = next(i for i, link in enumerate(page.draft.links) if link.zoho == "Xero_Status")
+    page.select_link(index)
+    editor = page.link_editor
+    row = next(r for r in range(editor.map_table.rowCount()) if editor.map_cell(r, 0).currentText() == "AUTHORISED")
+    editor.map_table.setCurrentCell(row, 0)
+    editor.remove_row.click()
+    assert "AUTHORISED" not in page.draft.links[index].transform["map"]
+    messages = page.coverage_panel.messages()
+    assert len(messages) == 1 and "Xero invoices are AUTHORISED (Status) but nothing maps AUTHORISED" in messages[0]
+    assert page.tabs.tabText(TAB_COVERAGE) == "Coverage (1)"
+    page.tabs.setCurrentIndex(TAB_COVERAGE)
+    page.coverage_panel._open(page.coverage_panel.list.item(0))
+    assert page.selected == index and page.tabs.currentIndex() == TAB_LINK
+    editor.add_row.click()
+    last = editor.map_table.rowCount() - 1
+    assert editor.map_cell(last, 0).currentText() == "AUTHORISED"  # the first real value not mapped yet
+    editor.map_cell(last, 1).setCurrentText("Authorised")
+    assert page.coverage_panel.messages() == [] and page.tabs.tabText(TAB_COVERAGE) == "Coverage"
+
+
+def test_validation_blocks_save_for_a_missing_mandatory_field(qtbot, page):
+    index = page.draft.index_of("Name", "Account_Name")
+    page.remove_link(index)
+    problems = [page.checks.item(i).text() for i in range(page.checks.count())]
+    fix = "Drag a field from the other side onto it, or link it with a default value."
+    assert problems == [f"Zoho CRM requires 'Account Name' but nothing is mapped to it. {fix}",
+                        f"Xero requires 'Contact name' but nothing is mapped to it. {fix}"]
+    assert not page.save.isEnabled() and page.status.text() == "Save is off until 2 problems below are fixed."
+    page.save_mapping()  # refused even when asked directly
+    assert page.controller.submitted.count("mapping.save") == 0
+    page.make_link("Name", "Account_Name")
+    assert page.save.isEnabled()
+    qtbot.mouseClick(page.save, Qt.MouseButton.LeftButton)
+    assert page.notice.text() == "Saved as version 1. The next sync uses it."
+    assert current_mappings(page.controller.service.profile)["contacts"].version == 1
+
+
+def test_preview_shows_before_and_after_for_a_demo_record(qtbot, page):
+    page.tabs.setCurrentIndex(TAB_PREVIEW)
+    panel = page.preview_panel
+    assert panel.records.count() > 50
+    panel.search.setText("Acme Catering")
+    qtbot.mouseClick(panel.show_it, Qt.MouseButton.LeftButton)
+    assert panel.summary.text().startswith("Acme Catering Pty Ltd: Would create it in Zoho CRM with Account Name")
+    cells = {panel.table.item(r, 0).text(): [panel.table.item(r, c).text() for c in range(1, 5)]
+             for r in range(panel.table.rowCount())}
+    assert cells["Contact name"] == ["Acme Catering Pty Ltd", "Account Name",
+                                     "(empty) → Acme Catering Pty Ltd", "→ Zoho CRM"]
+    qtbot.mouseClick(panel.dry, Qt.MouseButton.LeftButton)
+    assert "to create" in panel.dry_result.text()
+
+
+def test_a_version_restored(qtbot, page):
+    page.policy_box.setCurrentIndex(page.policy_box.findData("zoho_wins"))
+    page.policy_box.activated.emit(page.policy_box.currentIndex())
+    page.save_mapping()
+    page.make_link("AccountNumber", "Account_Number")
+    page.save_mapping()
+    page.tabs.setCurrentIndex(TAB_VERSIONS)
+    panel = page.versions_panel
+    newest = panel.list.item(0).text()
+    assert panel.list.count() == 2 and newest.startswith("Version 2 · ") and newest.endswith(" · 15 links")
+    qtbot.mouseClick(panel.compare, Qt.MouseButton.LeftButton)
+    assert "Added AccountNumber ⇄ Account_Number" in panel.diff.toPlainText()
+    panel.list.setCurrentRow(1)
+    qtbot.mouseClick(panel.restore, Qt.MouseButton.LeftButton)
+    assert page.notice.text() == "Restored version 1: now version 3."
+    assert page.draft.index_of("AccountNumber", "Account_Number") is None
+    assert page.draft.mapping.conflict_policy == "zoho_wins" and not page.draft.dirty
+    assert panel.list.count() == 3
