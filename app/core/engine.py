@@ -358,9 +358,11 @@ def _estimate(plan: list[dict[str, Any]], xero_reads: int, zoho_reads: int, fact
                 b["zu"] += 1
         if entry.get("zoho_write"):
             b["zc" if entry.get("create") else "rows" if rows else "zu"] += 1
-    xero = xero_reads + facts.retry_fetches[0] + sum(_calls(b["xc"], XERO_BATCH) + _calls(b["xu"], XERO_BATCH) for b in batches.values())
-    zoho = zoho_reads + facts.retry_fetches[1] + sum(_calls(b["zc"], ZOHO_BATCH) + _calls(b["zu"], ZOHO_BATCH) + 2 * _calls(b["rows"], ZOHO_BATCH)
-                            + _calls(b["people"], ZOHO_BATCH) for b in batches.values())
+    xero = xero_reads + facts.retry_fetches[0] + sum(
+        _calls(b["xc"], XERO_BATCH) + _calls(b["xu"], XERO_BATCH) for b in batches.values())
+    zoho = zoho_reads + facts.retry_fetches[1] + sum(
+        _calls(b["zc"], ZOHO_BATCH) + _calls(b["zu"], ZOHO_BATCH) + 2 * _calls(b["rows"], ZOHO_BATCH)
+        + _calls(b["people"], ZOHO_BATCH) for b in batches.values())
     people = sum(b["people"] for b in batches.values())
     zoho += (people > 0 and not facts.persons_layout_known) + (fallback and not facts.fallback_known)
     return {"xero": xero, "zoho": zoho}
