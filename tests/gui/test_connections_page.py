@@ -198,7 +198,7 @@ def test_a_yellow_notice_when_secrets_cannot_go_to_the_keyring(qtbot, data_dir, 
 def test_renewal_and_api_use_in_words():
     from datetime import UTC, datetime, timedelta
 
-    from app.gui.pages.connections import budget_words, renewal_words
+    from app.gui.pages._connection_card import budget_words, renewal_words
     from app.services.views import ConnectionHealth
 
     now = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
