@@ -131,7 +131,9 @@ class SyncEngine:
             message = " ".join(ctx.interrupted) + " Nothing is lost: the next sync carries on."
         if outcome == "ok" and ctx.counts.get("failed"):
             outcome = "partial"
-            message = f"{ctx.counts['failed']} record(s) need attention: see Failed records."
+            n = ctx.counts["failed"]
+            message = (f"{_summary(ctx.counts, dry_run)} {n:,} {'record needs' if n == 1 else 'records need'} your "
+                       "attention: see Failed records.")
         if outcome == "ok":
             message = _summary(ctx.counts, dry_run)
         xero_calls, zoho_calls, ended = self._close(run, ctx, calls_before, outcome, message)
@@ -297,7 +299,8 @@ def _summary(counts: dict[str, int], dry_run: bool) -> str:
     if dry_run:
         labels = [("create", "to create"), ("update", "to update"), ("link", "to link"), ("archive", "to archive"),
                   ("conflict", "conflicts"), ("queued_for_review", "to review"), ("failed", "would fail")]
-    parts = [f"{counts[k]} {label}" for k, label in labels if counts.get(k)]
+    parts = [f"{counts[k]:,} {label[:-1] if counts[k] == 1 and label.endswith('conflicts') else label}"
+             for k, label in labels if counts.get(k)]
     if not parts:
         return "Everything is up to date." if not dry_run else "Nothing to change."
     return ("Would do: " if dry_run else "") + ", ".join(parts) + "."
