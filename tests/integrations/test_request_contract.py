@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import httpx
 import pytest
 
 from tests.integrations.spec_requests import RequestSpecs, problems
@@ -62,3 +63,18 @@ def test_a_demo_sync_and_the_edits_after_it_send_only_requests_the_specs_accept(
     sent = next(e.request.content for e in traffic.since(0, "/api.xro/2.0/Items", "POST"))
     assert b'"UnitPrice":41.25' in sent
     assert world.xero_org().items[product["Xero_Item_ID"]].SalesDetails["UnitPrice"] == 41.25
+
+
+def test_the_check_refuses_what_the_issue_saw_sent(specs):
+    """Not a vacuous check: the bodies the app used to send fail it."""
+    headers = {"xero-tenant-id": "00000000-0000-0000-0000-000000000001", "Content-Type": "application/json",
+               "Accept": "application/json", "Authorization": "Bearer x"}
+    quoted = httpx.Request("PUT", "https://api.xero.com/api.xro/2.0/Invoices", headers=headers, json={"Invoices": [{
+        "Type": "ACCREC", "Contact": {"ContactID": "00000000-0000-0000-0000-000000000002"},
+        "LineItems": [{"Description": "Deal", "Quantity": "1", "UnitAmount": "2880.00"}]}]})
+    no_code = httpx.Request("POST", "https://api.xero.com/api.xro/2.0/Items", headers=headers, json={"Items": [{
+        "ItemID": "00000000-0000-0000-0000-000000000003", "SalesDetails": {"UnitPrice": 41.25}}]})
+    fine = httpx.Request("POST", "https://api.xero.com/api.xro/2.0/Items", headers=headers, json={"Items": [{
+        "ItemID": "00000000-0000-0000-0000-000000000003", "Code": "BEAN-1KG", "SalesDetails": {"UnitPrice": 41.25}}]})
+    assert len(problems(specs, [quoted])) == 1 and len(problems(specs, [no_code])) == 1
+    assert problems(specs, [fine]) == []
