@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QApplication
 from app.services.views import FailedItem
 from app.services.words import direction_label, local_time, pair_label, plural
 
-FAILED_COLUMNS = ("Record", "Pair", "Going", "Reason and what to do", "First failed", "Last failed", "Tries",
+FAILED_COLUMNS = ("Record", "Pair and direction", "Reason and what to do", "First failed", "Last failed", "Tries",
                   "Next retry")
-WAITING_COLUMNS = ("Record", "Pair", "Going", "Waiting for", "Since", "Checked again")
+WAITING_COLUMNS = ("Record", "Pair and direction", "Waiting for", "Since", "Checked again")
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
@@ -55,7 +55,7 @@ class FailedModel(QAbstractTableModel):
         self.endResetModel()
 
     def _words(self, item: FailedItem, now: datetime) -> tuple[str, ...]:
-        common = (item.record_name or item.source_id, pair_label(item.pair), direction_label(item.direction))
+        common = (item.record_name or item.source_id, f"{pair_label(item.pair)}\n{direction_label(item.direction)}")
         if self.waiting:
             return common + (waiting_for(item), local_time(item.first_failed_at, now), next_retry(item, now))
         return common + (reason_text(item), local_time(item.first_failed_at, now),

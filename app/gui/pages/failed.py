@@ -11,8 +11,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QUrl, Signal, Slot
-from PySide6.QtGui import QDesktopServices, QFont
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtGui import QDesktopServices, QFont, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -36,6 +36,7 @@ from app.services.views import Attention, FailedItem, Views
 from app.services.words import plural
 
 TASKS = ("failed.retry", "failed.ignore", "failed.unignore")
+REASON_COLUMN = 2  # "Reason and what to do" / "Waiting for": takes the room left
 
 
 def heading_font(widget: QWidget, scale: float) -> QFont:
@@ -76,7 +77,7 @@ class FailedPage(QWidget):
         self.summary.setWordWrap(True)
         self.elsewhere = QLabel()
         self.elsewhere.setWordWrap(True)
-        self.open_conflicts = QPushButton("Open Conflicts & matches")
+        self.open_conflicts = QPushButton("Open Conflicts && matches")
         self.open_conflicts.clicked.connect(lambda: self.open_page.emit("conflicts"))
         elsewhere = QHBoxLayout()
         elsewhere.addWidget(self.elsewhere, 1)
@@ -173,14 +174,25 @@ class FailedPage(QWidget):
         table.setAlternatingRowColors(True)
         table.setWordWrap(True)
         table.verticalHeader().hide()
-        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        table.horizontalHeader().setStretchLastSection(False)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(REASON_COLUMN, QHeaderView.ResizeMode.Stretch)
         table.setAccessibleName(name)
         width = self.fontMetrics().horizontalAdvance
-        for column, sample in enumerate(("INV-0000 — Koala Kids Childcare", "Contacts ⇄ Accounts_",
-                                         "Zoho CRM → Xero_", "x" * 48)):
-            table.setColumnWidth(column, width(sample))
+        table.setColumnWidth(0, width("INV-0000 — Koala Kids Childcare"))
+        table.setColumnWidth(1, width("Contacts ⇄ Accounts___"))
+        for column in range(REASON_COLUMN + 1, model.columnCount()):
+            table.setColumnWidth(column, width("Yesterday 00:00____"))
         return table
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        QTimer.singleShot(0, self._fit_rows)  # once the stretched reason column has its new width
+
+    def _fit_rows(self) -> None:
+        """Wrapped reasons get the height they need (a few rows: cheap)."""
+        self.table.resizeRowsToContents()
+        self.waiting_table.resizeRowsToContents()
 
     # ----- reading ----------------------------------------------------------------------------------------------
     @Slot()
@@ -197,8 +209,7 @@ class FailedPage(QWidget):
         for row, item in enumerate(failed):
             if item.id in keep:
                 self.table.selectionModel().select(self.model.index(row, 0), flags)
-        self.table.resizeRowsToContents()
-        self.waiting_table.resizeRowsToContents()
+        self._fit_rows()
 
         attention = self.views.attention()
         open_count = sum(1 for i in failed if i.status == "open")
@@ -224,6 +235,8 @@ class FailedPage(QWidget):
             widget.setVisible(has_waiting)
         self.waiting_title.setText(f"Waiting for another record ({len(waiting):,})")
         self.table.setVisible(bool(failed) or not has_waiting)
+        for button in (self.retry, self.retry_all, self.ignore, self.open_xero, self.open_zoho):
+            button.setVisible(bool(failed))
         self._selection_changed()
 
     def selected(self) -> list[FailedItem]:
@@ -253,9 +266,9 @@ class FailedPage(QWidget):
             technical = raw if isinstance(raw, str) else json.dumps(raw, indent=2, ensure_ascii=False, default=str)
             message = str(error.get("message") or "")
             reason = reason_text(item)
+            said = f"{message}\n\n" if message and message != reason else ""  # the API's words: technical
             self.detail.show_error(item.record_name or item.source_id, reason,
-                                   advice="" if message in ("", reason) else f"Xero or Zoho CRM said: {message}",
-                                   technical=technical if error else "")
+                                   technical=said + technical if error else "")
         else:
             self.detail.hide()
 

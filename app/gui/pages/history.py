@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QDate, QItemSelection, Qt, QTimer, QUrl, Signal, Slot
-from PySide6.QtGui import QDesktopServices, QFont
+from PySide6.QtGui import QDesktopServices, QFont, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -101,15 +101,16 @@ class DetailPane(QFrame):
         self.meta.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.reason = ErrorPanel(self, closable=False)
         self.reason.hide()
-        self.changes = QTableWidget(0, 4)
-        self.changes.setHorizontalHeaderLabels(["Field", "Before", "After", "Set by"])
+        self.changes = QTableWidget(0, 2)
+        self.changes.setHorizontalHeaderLabels(["Field", "Before → after"])
         self.changes.verticalHeader().hide()
         self.changes.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.changes.setWordWrap(True)
         self.changes.setAlternatingRowColors(True)
+        self.changes.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         header = self.changes.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.changes.hide()
         self.open_xero = QPushButton("Open in Xero")
         self.open_zoho = QPushButton("Open in Zoho CRM")
@@ -127,6 +128,10 @@ class DetailPane(QFrame):
         layout.addLayout(self.actions)
         layout.addStretch(0)
         self.show_row(None, None, datetime.now(UTC))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        QTimer.singleShot(0, self.changes.resizeRowsToContents)  # wrapped changes fit the new width
 
     def show_row(self, row: HistoryRow | None, names: Names | None, now: datetime) -> None:
         self.row = row
@@ -149,12 +154,12 @@ class DetailPane(QFrame):
                               zoho_id=row.zoho_id)
         self.changes.setRowCount(len(lines))
         for i, line in enumerate(lines):
-            field = f"{line.label} ({line.where})" if line.where else line.label
-            for col, text in enumerate((field, line.before, line.after, line.rule)):
+            field = f"{line.label}\nin {line.where}" if line.where else line.label
+            change = f"{line.before} → {line.after}" + (f"\nSet by: {line.rule}" if line.rule else "")
+            for col, text in enumerate((field, change)):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
                 self.changes.setItem(i, col, item)
-        self.changes.resizeColumnsToContents()
         self.changes.resizeRowsToContents()
         self.changes.setVisible(bool(lines))
         self._urls = self.links.urls(row.pair, row.xero_id, row.zoho_id)
@@ -173,9 +178,9 @@ class DetailPane(QFrame):
         technical = error.get("raw") or {k: v for k, v in error.items() if k not in ("hint",)}
         technical_text = technical if isinstance(technical, str) else json.dumps(technical, indent=2,
                                                                                  ensure_ascii=False, default=str)
-        if row.action == "fail":
-            self.reason.show_error(titles["fail"], words if message in ("", words) else message,
-                                   advice="" if message in ("", words) else words, technical=technical_text)
+        if row.action == "fail":  # the words first; what the API said stays behind "Show technical details"
+            said = f"{message}\n\n" if message and message != words else ""
+            self.reason.show_error(titles["fail"], words, technical=said + technical_text)
         else:
             self.reason.show_error(titles.get(row.action, "Note"), words)
 
@@ -255,7 +260,7 @@ class HistoryPage(QWidget):
 
         # ----- runs
         self.run = QComboBox()
-        self.run.setMinimumContentsLength(30)
+        self.run.setMinimumContentsLength(45)
         self.run.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.run.currentIndexChanged.connect(self._run_chosen)
         self.run_summary = QLabel()
@@ -294,9 +299,9 @@ class HistoryPage(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         width = self.fontMetrics().horizontalAdvance
-        for column, sample in ((COL_TIME, "Yesterday 00:00__"), (COL_PAIR, "Contacts ⇄ Accounts__"),
-                               (COL_RECORD, "INV-0000 — Koala Kids Childcare Pty"), (COL_ACTION, "Conflict___"),
-                               (COL_DIRECTION, "→___")):
+        for column, sample in ((COL_TIME, "Yesterday 00:00_"), (COL_PAIR, "Contacts ⇄ Accounts"),
+                               (COL_RECORD, "INV-0000 — Koala Kids Childcare"), (COL_ACTION, "Conflict__"),
+                               (COL_DIRECTION, "→__")):
             self.table.setColumnWidth(column, width(sample))
         self.table.setAccessibleName("History")
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
@@ -308,6 +313,7 @@ class HistoryPage(QWidget):
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
         split.setChildrenCollapsible(False)
+        split.setSizes([700, 340])  # the table keeps most of the room; the pane is dragged wider when needed
 
         heading = QLabel("History")
         font = QFont(heading.font())
