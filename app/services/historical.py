@@ -25,7 +25,6 @@ from app.core.mapping import BOTH, X2Z, Z2X, PairMapping
 from app.core.runctx import ProgressEvent
 from app.errors import Cancelled, ConfigError, NotFound
 from app.integrations.http import cancel_scope
-from app.services.gc_policy import sync_gc
 from app.services.words import duration, pair_label, plural
 from app.store.models import HistoricalJob, Link, Profile
 
@@ -348,16 +347,10 @@ def run_job(service: Any, job_id: int, *, progress: Callable[[ProgressEvent], No
                 return _finish(row, catch_up, clock)
         restricted = {p: dataclasses.replace(m, direction=_restricted(m, direction) or m.direction)
                       for p, m in mappings.items()}
-        problems = [p for p in service.validate({p: restricted[p] for p in pairs}) if p.blocking]
-        if problems:
-            raise ConfigError("The field mapping cannot work with the live systems:\n" +
-                              "\n".join(f"  • {p}" for p in problems) + "\nFix it in Field mapping, then start "
-                              "the historical sync again.")
-        with sync_gc():
-            # No bulk-archive release: the brake counts only records whose archiving is new to us, so records
-            # archived long ago (already archived on both sides) never trip it.
-            report = service.engine(restricted).run_cycle(trigger="historical", pairs=pairs, since=row.since,
-                                                          progress=progress, cancel=_CANCEL)
+        # No bulk-archive release: the brake counts only records whose archiving is new to us, so records
+        # archived long ago (already archived on both sides) never trip it.
+        report = service.sync(pairs=pairs, since=row.since, trigger="historical", progress=progress,
+                              cancel=_CANCEL, mappings=restricted)
         return _finish(row, report, clock)
     except Exception as exc:
         row.status = "cancelled" if isinstance(exc, Cancelled) else "failed"

@@ -84,19 +84,23 @@ class SyncService:
     def sync(self, *, dry_run: bool = False, pairs: list[str] | None = None, since: datetime | None = None,
              trigger: str = "manual", cancel: threading.Event | None = None,
              progress: Callable[[ProgressEvent], None] | None = None, allow_bulk_archive: bool = False,
-             force_retry: bool = False) -> RunReport:
+             force_retry: bool = False, mappings: dict[str, PairMapping] | None = None) -> RunReport:
+        """One sync run under the run lock. ``mappings`` replaces the saved mapping for this run only (a
+        historical sync restricted to one direction)."""
         with self.locked("sync"), cancel_scope(cancel):
             notes = self._close_interrupted_runs()
             report = self._sync(dry_run=dry_run, pairs=pairs, since=since, trigger=trigger, cancel=cancel,
-                                progress=progress, allow_bulk_archive=allow_bulk_archive, force_retry=force_retry)
+                                progress=progress, allow_bulk_archive=allow_bulk_archive, force_retry=force_retry,
+                                mappings=mappings)
             report.notes[:0] = notes
             self._remember(report)
             return report
 
     def _sync(self, *, dry_run: bool, pairs: list[str] | None, since: datetime | None, trigger: str,
               cancel: threading.Event | None, progress: Callable[[ProgressEvent], None] | None,
-              allow_bulk_archive: bool, force_retry: bool) -> RunReport:
-        mappings = self.mappings()
+              allow_bulk_archive: bool, force_retry: bool,
+              mappings: dict[str, PairMapping] | None) -> RunReport:
+        mappings = mappings or self.mappings()
         if pairs:
             unknown = [p for p in pairs if p not in mappings]
             if unknown:
