@@ -38,7 +38,8 @@ def _v3_historical_queue(db: pw.SqliteDatabase) -> None:
 
 
 def _v4_mapping_version_authors(db: pw.SqliteDatabase) -> None:
-    from playhouse.migrate import SqliteMigrator, migrate as run_steps
+    from playhouse.migrate import SqliteMigrator
+    from playhouse.migrate import migrate as run_steps
 
     from app.store.models import MappingVersion
 
