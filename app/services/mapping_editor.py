@@ -16,7 +16,7 @@ from app.core.records import ARCHIVED, DELETED, FieldInfo, SourceRecord
 from app.core.runctx import RunLookups
 from app.core.transforms import SkipRecord
 from app.core.values import canon, numeric_text
-from app.errors import ConfigError
+from app.errors import AppError, ConfigError
 from app.paths import resource_path
 from app.services.mapping_editor_coverage import RECORD_WORDS, CoverageGap, coverage_gaps
 from app.services.mapping_editor_coverage import value_counts as count_values
@@ -179,7 +179,7 @@ class MappingEditor:
         rows = self._rows(mapping, x_now, z_now, result.changes_zoho, result.changes_xero, result.conflicts,
                           result.errors, labels)
         if result.errors:
-            action, summary = "fail", "Would fail: " + "; ".join(result.errors) + "."
+            action, summary = "fail", "Would fail: " + _errors_in_words(result.errors, labels) + "."
         elif result.conflicts:
             names = ", ".join(labels[1].get(f, f) for f in result.conflicts)
             action, summary = "conflict", f"Both sides changed {names}: it would wait in Conflicts for you."
@@ -223,7 +223,8 @@ class MappingEditor:
         rows = self._rows(mapping, x_now, z_now, changes if to_zoho else {}, {} if to_zoho else changes, {}, errors,
                           labels)
         if errors:
-            return Preview(mapping.pair, side, rec.name, "fail", "Would fail: " + "; ".join(errors) + ".", rows)
+            return Preview(mapping.pair, side, rec.name, "fail", "Would fail: " + _errors_in_words(errors, labels) +
+                           ".", rows)
         what = ", ".join((labels[1] if to_zoho else labels[0]).get(f, f) for f in fields)
         return Preview(mapping.pair, side, rec.name, "create",
                        f"Would create it in {there} with {what} — unless it matches a record already there, which "
@@ -267,7 +268,17 @@ class MappingEditor:
             return record_id
         column = Link.xero_id if side == "xero" else Link.zoho_id
         found = Link.get_or_none(Link.profile == self.profile, Link.pair == str(pair), column == str(record_id))
-        return found.name if found is not None and found.name else record_id
+        if found is not None and found.name:
+            return found.name
+        try:  # not synced yet: the system that has it knows its name
+            related = current_mappings(self.profile)[str(pair)]
+            connectors = self.service.connectors()
+            port = connectors.spec(related).xero if side == "xero" else \
+                connectors.zoho_port(related, deletions=False)
+            records = port.fetch([str(record_id)])
+        except (AppError, KeyError, ValueError):
+            return record_id
+        return f"{records[0].name} (not synced yet)" if records and records[0].name else record_id
 
     # ----- whole-pair dry run --------------------------------------------------------------------------------
     def dry_run(self, mapping: PairMapping) -> dict[str, Any]:
@@ -321,6 +332,17 @@ class MappingEditor:
             raise ConfigError("The mapping was not imported, so the one in use is unchanged: " + " ".join(problems),
                               title="Cannot import this file")
         return [save_version(self.profile, m, self.service.ctx.actor, "Imported from a file") for m in mappings]
+
+
+def _errors_in_words(errors: list[str], labels: tuple[dict[str, str], dict[str, str]]) -> str:
+    """The engine's "Contact.ContactID → Account_Name: …" as "Contact → Account Name: …"."""
+    names = {**labels[0], **labels[1]}
+    out = []
+    for error in errors:
+        where, _, what = error.partition(": ")
+        fields = [names.get(part.strip(), part.strip()) for part in where.split(" → ")]
+        out.append(f"{' → '.join(fields)}: {what}" if what else error)
+    return "; ".join(out)
 
 
 def _shown(value: Any) -> Any:

@@ -155,10 +155,10 @@ def test_preview_shows_before_and_after_for_a_demo_record(qtbot, page):
     panel.search.setText("Acme Catering")
     qtbot.mouseClick(panel.show_it, Qt.MouseButton.LeftButton)
     assert panel.summary.text().startswith("Acme Catering Pty Ltd: Would create it in Zoho CRM with Account Name")
-    cells = {panel.table.item(r, 0).text(): [panel.table.item(r, c).text() for c in range(1, 5)]
+    cells = {panel.table.item(r, 0).text(): [panel.table.item(r, c).text() for c in (1, 2)]
              for r in range(panel.table.rowCount())}
-    assert cells["Contact name"] == ["Acme Catering Pty Ltd", "Account Name",
-                                     "(empty) → Acme Catering Pty Ltd", "→ Zoho CRM"]
+    assert cells["Contact name ⇄ Account Name"] == ["Acme Catering Pty Ltd", "(empty) → Acme Catering Pty Ltd"]
+    assert panel.table.item(0, 2).font().bold() and not panel.table.item(0, 1).font().bold()
     qtbot.mouseClick(panel.dry, Qt.MouseButton.LeftButton)
     assert "to create" in panel.dry_result.text()
 
@@ -181,3 +181,17 @@ def test_a_version_restored(qtbot, page):
     assert page.draft.index_of("AccountNumber", "Account_Number") is None
     assert page.draft.mapping.conflict_policy == "zoho_wins" and not page.draft.dirty
     assert panel.list.count() == 3
+
+
+def test_a_field_removed_in_zoho_is_flagged_not_left_blank(qtbot, world):
+    world.control("zoho", "POST", "zoho/fields/Accounts", {"api_name": "ABN", "remove": True})
+    controller = FakeController(world.sync_service())
+    page = MappingPage(Views.of(world.ctx), controller)
+    qtbot.addWidget(page)
+    page.refresh()
+    rect = page.canvas.row_rect("zoho", "ABN")
+    assert rect is not None  # still shown where its link ends, marked as gone
+    row = next(r for r in page.canvas._rows["zoho"] if r.field.name == "ABN")
+    assert row.missing and row.field.label == "ABN: not in Zoho CRM any more"
+    problems = [page.checks.item(i).text() for i in range(page.checks.count())]
+    assert any("renamed or deleted" in p for p in problems) and not page.save.isEnabled()

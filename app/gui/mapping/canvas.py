@@ -8,7 +8,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QFont, QMouseEvent, QPainter, QPainterPath, QPainterPathStroker, QPalette, QPen
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPainterPathStroker,
+    QPalette,
+    QPen,
+)
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from app.core.mapping import FieldLink
@@ -17,8 +26,10 @@ from app.services.mapping_editor_model import type_words
 
 ROW_H = 26
 HEADER_H = 34
-GUTTER = 150
+GUTTER = 100
 PAD = 8
+MIN_COLUMN = 170
+MISSING_RED = "#c62828"  # a link to a field that is gone: the one colour that must stand out
 XERO, ZOHO = "xero", "zoho"
 
 
@@ -28,6 +39,7 @@ class _Row:
     field: FieldInfo
     linked: bool
     unread: bool
+    missing: bool = False  # a linked field the system no longer has (renamed or deleted there)
 
 
 class FieldCanvas(QWidget):
@@ -77,9 +89,13 @@ class FieldCanvas(QWidget):
         order_z = [link.zoho for link in self._links if link.zoho]
         for side, fields, order in ((XERO, xero, order_x), (ZOHO, zoho, order_z)):
             by_name = {f.name: f for f in fields}
-            linked = [by_name[n] for n in dict.fromkeys(order) if n in by_name]
-            rest = [f for f in fields if f.name not in set(order) and self._shown(f)]
-            self._rows[side] = [_Row(side, f, f.name in set(order), f.name in unread) for f in linked + rest]
+            system = "Xero" if side == XERO else "Zoho CRM"
+            linked = [_Row(side, by_name[n], True, n in unread) if n in by_name else
+                      _Row(side, FieldInfo(n, f"{n}: not in {system} any more", "text"), True, False, missing=True)
+                      for n in dict.fromkeys(order)]
+            rest = [_Row(side, f, False, f.name in unread) for f in fields if f.name not in set(order)
+                    and self._shown(f)]
+            self._rows[side] = linked + rest
         self.updateGeometry()
         self.resize(self.width(), self.sizeHint().height())
         self.update()
@@ -93,10 +109,10 @@ class FieldCanvas(QWidget):
         return QSize(760, HEADER_H + rows * ROW_H + PAD)
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(560, self.sizeHint().height())
+        return QSize(2 * MIN_COLUMN + GUTTER, self.sizeHint().height())
 
     def _column_width(self) -> float:
-        return max(200.0, (self.width() - GUTTER) / 2)
+        return max(float(MIN_COLUMN), (self.width() - GUTTER) / 2)
 
     def _column_x(self, side: str) -> float:
         return 0.0 if side == XERO else self._column_width() + GUTTER
@@ -159,6 +175,11 @@ class FieldCanvas(QWidget):
             p.setPen(pal.color(QPalette.ColorRole.WindowText))
             p.drawText(head.adjusted(PAD, 0, -PAD, 0), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
                        title)
+            p.setFont(self.font())
+            p.setPen(pal.color(QPalette.ColorRole.PlaceholderText))
+            count = len(self._all[0] if side == XERO else self._all[1])
+            p.drawText(head.adjusted(PAD, 0, -PAD, 0), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
+                       f"{count} field{'s' if count != 1 else ''}")
             for i, row in enumerate(self._rows[side]):
                 self._paint_row(p, row, QRectF(x, HEADER_H + i * ROW_H, self._column_width(), ROW_H), i)
         for index, link in enumerate(self._links):
@@ -181,18 +202,25 @@ class FieldCanvas(QWidget):
         font.setItalic(row.unread)
         p.setFont(font)
         text = pal.color(QPalette.ColorRole.PlaceholderText if row.unread else QPalette.ColorRole.Text)
+        if row.missing:
+            text = QColor(MISSING_RED)
         p.setPen(text)
         f = row.field
-        label = f.label + (" (custom)" if f.custom else "") + (" *" if f.required else "")
-        marks = type_words(f.type) + (" · read-only" if f.read_only else "") + (" · not synced yet" if row.unread
-                                                                               else "")
+        label = f.label + (" *" if f.required else "")
+        marks = "renamed or deleted?" if row.missing else " · ".join([type_words(f.type)] + (["custom"] if f.custom else []) +
+                           (["read-only"] if f.read_only else []) + (["not synced yet"] if row.unread else []))
         inner = rect.adjusted(PAD, 0, -PAD, 0)
         small = QFont(self.font())
         small.setPointSizeF(max(7.0, self.font().pointSizeF() * 0.85))
         p.setFont(small)
-        marks_width = p.fontMetrics().horizontalAdvance(marks) + PAD
+        # the label comes first: the marks get what it leaves, and never less than 30% (the tooltip has them all)
+        p.setFont(font)
+        room = max(inner.width() - p.fontMetrics().horizontalAdvance(label) - PAD, inner.width() * 0.3)
+        p.setFont(small)
+        marks_shown = p.fontMetrics().elidedText(marks, Qt.TextElideMode.ElideRight, int(room))
+        marks_width = p.fontMetrics().horizontalAdvance(marks_shown) + PAD if marks_shown else 0
         p.setPen(pal.color(QPalette.ColorRole.PlaceholderText))
-        p.drawText(inner, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, marks)
+        p.drawText(inner, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, marks_shown)
         p.setFont(font)
         p.setPen(text)
         label_rect = inner.adjusted(0, 0, -marks_width, 0)
@@ -294,6 +322,9 @@ def _tooltip(row: _Row) -> str:
         lines.append("Read-only: nothing can be written into it")
     if row.unread:
         lines.append("Ledgerbridge does not read or write this field yet")
+    if row.missing:
+        lines = [f"{system} has no field {f.name} any more: it was renamed or deleted there.",
+                 "Link the field's new name instead, or remove this link."]
     if f.choices:
         shown = ", ".join(f.choices[:12]) + (" …" if len(f.choices) > 12 else "")
         lines.append(f"Values: {shown}")

@@ -224,16 +224,17 @@ class PreviewPanel(QWidget):
         self.search.setClearButtonEnabled(True)
         self.records = QListWidget()
         self.records.setAccessibleName("Records to preview")
-        self.records.setMaximumHeight(150)
+        self.records.setMaximumHeight(110)
         self.show_it = QPushButton("Preview this record")
         self.summary = _wrap("Pick a record from Xero or Zoho CRM to see what a sync would do to it, field by field. "
                              "Nothing is written.")
         font = self.summary.font()
         font.setBold(True)
         self.summary.setFont(font)
-        self.table = QTableWidget(0, 5)
-        self.table.setHorizontalHeaderLabels(["Xero", "Xero value", "Zoho CRM", "Zoho CRM value", "What happens"])
+        self.table = QTableWidget(0, 3)
+        self.table.setHorizontalHeaderLabels(["Field", "In Xero", "In Zoho CRM"])
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(True)
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.dry = QPushButton("Dry run of the whole pair")
@@ -293,17 +294,25 @@ class PreviewPanel(QWidget):
         for f in preview["fields"]:
             row = self.table.rowCount()
             self.table.insertRow(row)
-            xero = _shown(f["xero_before"]) + (f" → {_shown(f['xero_after'])}" if f["change"] == "to_xero" else "")
-            zoho = _shown(f["zoho_before"]) + (f" → {_shown(f['zoho_after'])}" if f["change"] == "to_zoho" else "")
-            what = CHANGE_WORDS.get(f["change"], f["change"]) + (f": {f['note']}" if f["note"] else "")
-            for col, text in enumerate((f["xero_label"], xero, f["zoho_label"], zoho, what)):
+            change, note = f["change"], f["note"]
+            xero = _shown(f["xero_before"]) + (f" → {_shown(f['xero_after'])}" if change == "to_xero" else "")
+            zoho = _shown(f["zoho_before"]) + (f" → {_shown(f['zoho_after'])}" if change == "to_zoho" else "")
+            if change in ("error", "conflict", "not_sent"):
+                target = 1 if f["xero_before"] is None and f["zoho_before"] is not None else 2
+                words = f"{CHANGE_WORDS[change]}: {note}" if note else CHANGE_WORDS[change]
+                xero, zoho = (f"{xero} — {words}", zoho) if target == 1 else (xero, f"{zoho} — {words}")
+            what = CHANGE_WORDS.get(change, change) + (f": {note}" if note else "")
+            cells = (f"{f['xero_label']} ⇄ {f['zoho_label']}", xero, zoho)
+            for col, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
-                cell.setToolTip(text)
-                if f["change"] in ("to_zoho", "to_xero", "error", "conflict") and col in (1, 3, 4):
+                cell.setToolTip(f"{cells[0]}\nXero: {xero}\nZoho CRM: {zoho}\n{what}")
+                if change != "same" and col > 0 and (change not in ("to_zoho", "to_xero") or
+                                                     col == (2 if change == "to_zoho" else 1)):
                     font = QFont(cell.font())
                     font.setBold(True)
                     cell.setFont(font)
                 self.table.setItem(row, col, cell)
+        self.table.resizeRowsToContents()
 
     def set_failed(self, message: str) -> None:
         self.summary.setText(message)

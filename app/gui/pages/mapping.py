@@ -114,12 +114,13 @@ class MappingPage(QWidget):
         top.addWidget(self.pair_box)
         top.addWidget(self.module_label)
         top.addWidget(self.module_box)
-        top.addSpacing(12)
-        top.addLayout(direction_row)
-        top.addSpacing(12)
-        top.addWidget(QLabel("When both changed"))
-        top.addWidget(self.policy_box)
         top.addStretch(1)
+        second = QHBoxLayout()
+        second.addLayout(direction_row)
+        second.addSpacing(24)
+        second.addWidget(QLabel("When both changed"))
+        second.addWidget(self.policy_box)
+        second.addStretch(1)
 
         self.notice = QLabel()
         self.notice.setWordWrap(True)
@@ -148,7 +149,7 @@ class MappingPage(QWidget):
         self.preview_panel = PreviewPanel()
         self.versions_panel = VersionsPanel()
         self.tabs = QTabWidget()
-        for widget, title in ((self.link_editor, "Link"), (self.add_panel, "Add a link"),
+        for widget, title in ((self.link_editor, "Link"), (self.add_panel, "Add"),
                               (self.auto_panel, "Auto-map"), (self.coverage_panel, "Coverage"),
                               (self.preview_panel, "Preview"), (self.versions_panel, "Versions")):
             self.tabs.addTab(widget, title)
@@ -157,6 +158,8 @@ class MappingPage(QWidget):
         splitter.addWidget(self.tabs)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        splitter.setSizes([560, 460])
+        self.tabs.setMinimumWidth(430)
 
         self.checks = QListWidget()
         self.checks.setAccessibleName("Problems with the mapping")
@@ -176,6 +179,7 @@ class MappingPage(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addLayout(second)
         layout.addWidget(self.error)
         layout.addWidget(self.notice)
         layout.addWidget(splitter, 1)
