@@ -1,5 +1,5 @@
-"""Validation you can trust: what `mapping validate` finds on the live sandbox, and `mapping import` refusing a
-broken mapping without saving any of it."""
+"""Validation you can trust: what `mapping validate` finds on the live sandbox, and `mapping import` (the mapping
+editor's import, which the command runs) refusing a broken mapping without saving any of it."""
 
 import json
 
@@ -7,6 +7,7 @@ import pytest
 
 from app.errors import ConfigError
 from app.services import mappings as mapping_store
+from app.services.mapping_editor import MappingEditor
 from app.store.models import MappingVersion
 
 
@@ -36,7 +37,7 @@ def test_import_refuses_a_mapping_with_blocking_problems_and_saves_nothing(world
     service = world.sync_service()
     before = list(MappingVersion.select())
     with pytest.raises(ConfigError) as refused:
-        mapping_store.import_json(service.profile, leads_export(service), check=service.validate)
+        MappingEditor(service).import_file(leads_export(service))
     message = refused.value.message
     assert "not imported" in message and "Xero_Contact_ID" in message and "'Company'" in message
     assert list(MappingVersion.select()) == before  # not even the other pairs of the file
@@ -51,7 +52,7 @@ def test_import_saves_a_mapping_that_works(world):
     contacts = next(p for p in data["pairs"] if p["pair"] == "contacts")
     contacts["fields"].append({"xero": "Name", "zoho": "Company", "direction": "xero_to_zoho",
                                "transform": {"kind": "trim"}})
-    saved = mapping_store.import_json(service.profile, json.dumps(data), check=service.validate)
-    assert saved == ["items", "contacts", "invoices", "payments", "deals"]
+    saved = MappingEditor(service).import_file(json.dumps(data))
+    assert [v.pair for v in saved] == ["items", "contacts", "invoices", "payments", "deals"]
     current = mapping_store.current_mappings(service.profile)
     assert current["contacts"].zoho_module == "Leads" and current["items"].fields[0].transform == {"kind": "copy"}
