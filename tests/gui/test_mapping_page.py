@@ -195,3 +195,26 @@ def test_a_field_removed_in_zoho_is_flagged_not_left_blank(qtbot, world):
     assert row.missing and row.field.label == "ABN: not in Zoho CRM any more"
     problems = [page.checks.item(i).text() for i in range(page.checks.count())]
     assert any("renamed or deleted" in p for p in problems) and not page.save.isEnabled()
+
+
+def test_a_link_made_with_the_keyboard(qtbot, page):
+    canvas = page.canvas
+    canvas.setFocus()
+
+    def walk_to(name: str) -> None:
+        for _ in range(80):
+            if canvas._current().field.name == name:
+                return
+            qtbot.keyClick(canvas, Qt.Key.Key_Down)
+        raise AssertionError(f"{name} not reached")
+
+    walk_to("AccountNumber")
+    qtbot.keyClick(canvas, Qt.Key.Key_Space)
+    qtbot.keyClick(canvas, Qt.Key.Key_Right)
+    for _ in range(80):
+        qtbot.keyClick(canvas, Qt.Key.Key_Up)
+    walk_to("Account_Number")
+    qtbot.keyClick(canvas, Qt.Key.Key_Space)
+    assert page.draft.index_of("AccountNumber", "Account_Number") is not None
+    qtbot.keyClick(canvas, Qt.Key.Key_Return)  # Enter on a linked field opens its link
+    assert page.tabs.currentIndex() == TAB_LINK and "Account number" in page.link_editor.title.text()

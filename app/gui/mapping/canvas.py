@@ -45,15 +45,18 @@ class _Row:
 class FieldCanvas(QWidget):
     link_requested = Signal(str, str)  # xero field, zoho field (dragged from one to the other)
     link_clicked = Signal(int)  # index of the link whose line was clicked
-    field_clicked = Signal(str, str)  # side, field name (a click without a drag)
+    field_clicked = Signal(str, str)  # side, field name (a click without a drag, or Enter)
+    cursor_moved = Signal(object)  # the keyboard's row, as a QRect (to scroll it into view)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
         self.setAccessibleName("Field links")
         self.setAccessibleDescription("Xero fields on the left, Zoho CRM fields on the right; drag from one to "
-                                      "the other to link them, or use Add a link.")
+                                      "the other to link them. Keys: arrows move between fields, Enter opens the "
+                                      "field's link (or offers it in Add), Space links the two marked fields.")
         self._rows: dict[str, list[_Row]] = {XERO: [], ZOHO: []}
         self._links: list[FieldLink] = []
         self._pair_direction = "both"
@@ -62,6 +65,8 @@ class FieldCanvas(QWidget):
         self._drag_at: QPoint | None = None
         self._titles = ("Xero", "Zoho CRM")
         self._filter = ""
+        self._cursor: tuple[str, int] = (XERO, 0)  # the keyboard's field
+        self._marked: tuple[str, str] | None = None  # a field picked with Space, waiting for its partner
         self._all: tuple[list[FieldInfo], list[FieldInfo], set[str]] = ([], [], set())
 
     # ----- content -------------------------------------------------------------------------------------------
@@ -84,6 +89,8 @@ class FieldCanvas(QWidget):
         self.update()
 
     def _layout_rows(self) -> None:
+        """Rows for the fields as they are now; the keyboard stays on the field it was on."""
+        was = self._current()
         xero, zoho, unread = self._all
         order_x = [p for link in self._links for p in link.xero.split("+") if p]
         order_z = [link.zoho for link in self._links if link.zoho]
@@ -96,6 +103,9 @@ class FieldCanvas(QWidget):
             rest = [_Row(side, f, False, f.name in unread) for f in fields if f.name not in set(order)
                     and self._shown(f)]
             self._rows[side] = linked + rest
+        if was is not None:
+            names = [r.field.name for r in self._rows[was.side]]
+            self._cursor = (was.side, names.index(was.field.name) if was.field.name in names else 0)
         self.updateGeometry()
         self.resize(self.width(), self.sizeHint().height())
         self.update()
@@ -182,6 +192,19 @@ class FieldCanvas(QWidget):
                        f"{count} field{'s' if count != 1 else ''}")
             for i, row in enumerate(self._rows[side]):
                 self._paint_row(p, row, QRectF(x, HEADER_H + i * ROW_H, self._column_width(), ROW_H), i)
+        current = self._current()
+        if self.hasFocus() and current is not None:
+            rect = self.row_rect(current.side, current.field.name)
+            if rect is not None:
+                p.setPen(QPen(pal.color(QPalette.ColorRole.Highlight), 1.5, Qt.PenStyle.DotLine))
+                p.setBrush(Qt.BrushStyle.NoBrush)
+                p.drawRect(rect.adjusted(1, 1, -1, -1))
+        if self._marked is not None:
+            rect = self.row_rect(*self._marked)
+            if rect is not None:
+                p.setPen(QPen(pal.color(QPalette.ColorRole.Highlight), 2))
+                p.setBrush(Qt.BrushStyle.NoBrush)
+                p.drawRect(rect.adjusted(1, 1, -1, -1))
         for index, link in enumerate(self._links):
             path = self._link_path(link)
             if path is not None:
@@ -262,6 +285,49 @@ class FieldCanvas(QWidget):
         path.closeSubpath()
         p.drawPath(path)
 
+    # ----- keyboard ------------------------------------------------------------------------------------------
+    def keyPressEvent(self, event) -> None:  # noqa: ANN001 - Qt's event
+        side, i = self._cursor
+        key = event.key()
+        if key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
+            i += -1 if key == Qt.Key.Key_Up else 1
+        elif key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
+            side = XERO if key == Qt.Key.Key_Left else ZOHO
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self._current() is not None:
+            self.field_clicked.emit(side, self._current().field.name)
+            return
+        elif key == Qt.Key.Key_Space and self._current() is not None:
+            self._mark(self._current())
+            return
+        elif key == Qt.Key.Key_Escape:
+            self._marked = None
+            self.update()
+            return
+        else:
+            super().keyPressEvent(event)
+            return
+        rows = self._rows[side]
+        self._cursor = (side, max(0, min(i, len(rows) - 1)))
+        rect = self.row_rect(side, rows[self._cursor[1]].field.name) if rows else None
+        if rect is not None:
+            self.cursor_moved.emit(rect.toRect())
+        self.update()
+
+    def _current(self) -> _Row | None:
+        side, i = self._cursor
+        rows = self._rows[side]
+        return rows[i] if 0 <= i < len(rows) else None
+
+    def _mark(self, row: _Row) -> None:
+        if self._marked is None or self._marked[0] == row.side:
+            self._marked = (row.side, row.field.name)
+        else:
+            other = self._marked[1]
+            self._marked = None
+            xero, zoho = (row.field.name, other) if row.side == XERO else (other, row.field.name)
+            self.link_requested.emit(xero, zoho)
+        self.update()
+
     # ----- mouse ---------------------------------------------------------------------------------------------
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
@@ -269,6 +335,7 @@ class FieldCanvas(QWidget):
         pos = event.position().toPoint()
         row = self._row_at(pos)
         if row is not None:
+            self._cursor = (row.side, self._rows[row.side].index(row))
             self._drag = (row.side, row.field.name)
             self._drag_at = pos
             return

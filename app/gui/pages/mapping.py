@@ -194,6 +194,8 @@ class MappingPage(QWidget):
         self.canvas.link_requested.connect(self.make_link)
         self.canvas.link_clicked.connect(self.select_link)
         self.canvas.field_clicked.connect(self._field_clicked)
+        self.canvas.cursor_moved.connect(lambda rect: scroll.ensureVisible(rect.center().x(), rect.center().y(),
+                                                                          0, rect.height()))
         self.add_panel.link_requested.connect(self.make_link)
         self.auto_panel.accepted.connect(self._accept_suggestions)
         self.coverage_panel.reload.connect(self._load_values)
