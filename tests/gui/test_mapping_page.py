@@ -76,7 +76,7 @@ def test_a_link_made_and_removed_from_the_lists(qtbot, page):
     assert index is not None and page.selected == index
     page.link_editor.remove.click()
     assert page.draft.index_of("AccountNumber", "Account_Number") is None
-    assert page.notice.text() == "Removed the link AccountNumber ⇄ Account_Number."
+    assert page.notice.text() == "Removed the link Account number ⇄ Account Number."
 
 
 def test_an_incompatible_type_is_refused_at_once_with_the_reason(qtbot, page):

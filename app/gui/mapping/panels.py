@@ -136,6 +136,7 @@ class AutoMapPanel(QWidget):
         self.intro = _wrap("Links the fields' names, labels and types suggest. The clear ones are ticked; nothing "
                            "changes until you link them.")
         self.list = QListWidget()
+        self.list.setWordWrap(True)
         self.list.setAccessibleName("Suggested links")
         self.accept = QPushButton("Link the ticked fields")
         layout = QVBoxLayout(self)

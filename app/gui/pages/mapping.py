@@ -389,7 +389,8 @@ class MappingPage(QWidget):
             return
         link = draft.remove_link(index)
         self.selected = None
-        self._say(f"Removed the link {link.xero} ⇄ {link.zoho}.")
+        xf, zf = draft.schema.xero_field(link.xero), draft.schema.zoho_field(link.zoho)
+        self._say(f"Removed the link {xf.label if xf else link.xero} ⇄ {zf.label if zf else link.zoho}.")
         self._changed()
 
     @Slot(int)
