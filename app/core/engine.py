@@ -17,6 +17,7 @@ from typing import Any, Protocol
 import peewee as pw
 
 from app.clock import Clock
+from app.core.beats import DEFAULT_SLOW_BEAT_MINUTES, SLOW_PAIRS
 from app.core.mapping import PairMapping
 from app.core.pairsync import X2Z, Z2X, PairSpec, PairSync
 from app.core.records import SidePort
@@ -24,7 +25,7 @@ from app.core.runctx import Brake, BrakeTripped, ProgressEvent, RunContext
 from app.core.state import cursor, due_failures, parse_watermark, prune_history, utc
 from app.errors import AppError, AuthRequired, Cancelled, ConnectionLost, DailyLimitReached, RateLimited
 from app.store.models import Profile, Run
-from app.store.settings import get_setting
+from app.store.settings import get_setting, set_setting
 
 log = logging.getLogger(__name__)
 
@@ -200,7 +201,7 @@ class SyncEngine:
     def _run_pairs(self, ctx: RunContext, pairs: list[str] | None) -> None:
         for pair in PAIR_ORDER:
             mapping = self.mappings.get(pair)
-            if mapping is None or not mapping.enabled or (pairs and pair not in pairs):
+            if mapping is None or not mapping.enabled or (pairs and pair not in pairs) or not self._due(ctx, pair):
                 continue
             ctx.current_pair = pair
             ctx.check_cancel()
@@ -209,11 +210,21 @@ class SyncEngine:
                     self._run_payments(ctx)
                 else:
                     PairSync(ctx, self.connectors.spec(mapping)).run()
+                if pair in SLOW_PAIRS and not ctx.dry_run:
+                    set_setting(self.profile, f"sync.last_read.{pair}", self.clock.time())
             except ConnectionLost as exc:  # this pair waits for the next cycle; the others still run
                 log.warning("%s: %s", pair, exc.technical or exc.message)
                 ctx.count("pairs_interrupted")
                 ctx.interrupted.append(f"{pair}: {exc.message}")
             ctx.lookups.refresh()
+
+    def _due(self, ctx: RunContext, pair: str) -> bool:
+        """Whether a scheduled run reads this pair now (see app.core.beats); other runs read every pair."""
+        if pair not in SLOW_PAIRS or ctx.run.trigger != "schedule" or ctx.since or ctx.dry_run:
+            return True
+        last = get_setting(self.profile, f"sync.last_read.{pair}")
+        beat = float(get_setting(self.profile, "sync.slow_beat_minutes") or DEFAULT_SLOW_BEAT_MINUTES) * 60
+        return not last or self.clock.time() - float(last) >= beat
 
     def _close(self, run: Run, ctx: RunContext, calls_before: tuple[int, int], outcome: str,
                message: str) -> tuple[int, int, datetime]:

@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from app.core.beats import idle_calls
 from app.core.mapping import BOTH, X2Z, Z2X, PairMapping
 from app.errors import AppError, ConfigError
 from app.services import autostart
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
 # ----- what a schedule costs --------------------------------------------------------------------------------------
 #: API calls one sync makes when nothing changed (one list call per Xero and Zoho CRM module it reads). The floor
 #: of what a schedule costs; update it here when the idle cycle gets cheaper.
-IDLE_CALLS_PER_CYCLE = {"xero": 4, "zoho": 3}
 #: Xero's calls a day per organisation, by plan.
 XERO_DAY_LIMITS = {"standard": 5000, "starter": 1000}
 #: A schedule may use at most this share of Xero's day for idle syncs: the rest is for the changes themselves,
@@ -38,9 +38,9 @@ MAX_INTERVAL = 60
 MINUTES_A_DAY = 24 * 60
 
 
-def idle_calls_per_cycle() -> dict[str, int]:
-    """Calls per side of a sync that finds nothing to do."""
-    return dict(IDLE_CALLS_PER_CYCLE)
+def idle_calls_per_cycle(interval_minutes: int) -> dict[str, float]:
+    """Average calls per side of a scheduled sync that finds nothing to do (the engine's beats)."""
+    return idle_calls(interval_minutes)
 
 
 def interval_words(minutes: int) -> str:
@@ -88,14 +88,15 @@ def schedule_cost(interval_minutes: int, xero_plan: str = "standard") -> Schedul
     if interval_minutes <= 0:
         return ScheduleCost(0, 0, 0, limit)
     runs = math.ceil(MINUTES_A_DAY / interval_minutes)
-    calls = idle_calls_per_cycle()
-    return ScheduleCost(interval_minutes, runs * calls["xero"], runs * calls["zoho"], limit)
+    calls = idle_calls_per_cycle(interval_minutes)
+    return ScheduleCost(interval_minutes, round(runs * calls["xero"]), round(runs * calls["zoho"]), limit)
 
 
 def shortest_interval(xero_day_limit: int) -> int:
     """The shortest schedule whose idle syncs leave Xero's day enough room."""
     for minutes in range(1, MAX_INTERVAL + 1):
-        if math.ceil(MINUTES_A_DAY / minutes) * idle_calls_per_cycle()["xero"] <= xero_day_limit * SCHEDULE_SHARE:
+        if math.ceil(MINUTES_A_DAY / minutes) * idle_calls_per_cycle(minutes)["xero"] <= \
+                xero_day_limit * SCHEDULE_SHARE:
             return minutes
     return MAX_INTERVAL
 

@@ -9,6 +9,7 @@ from app.store.models import Profile, Setting
 DEFAULTS: dict[str, Any] = {
     "sync.interval_minutes": 15,
     "sync.paused": False,
+    "sync.slow_beat_minutes": 15,  # items and the payments list, in scheduled syncs (app.core.beats)
     "history.retention_days": 180,
     "reconcile.interval_hours": 24,  # the full comparison on its own schedule (0 = off, 168 = weekly)
     "xero.redirect_port": 8765,

@@ -51,12 +51,12 @@ def test_the_schedule_reaches_the_controller_with_its_cost(qtbot, synced, make_c
     assert page.cost.text().startswith("Every 15 minutes uses about 380 of Xero's 5,000 calls a day")
     assert not page.save_button.isEnabled()
 
-    interval.editor.setValue(1)  # as typed: refused at once, with the reason, and nothing can be saved
-    assert "would use about 5,800 of Xero's 5,000 calls a day" in interval.reason.text()
-    assert interval.reason.isVisible() and not page.cost.isVisible() and not page.save_button.isEnabled()
     page.editors["xero.plan"].editor.setCurrentIndex(1)  # Starter: 1,000 a day
-    interval.editor.setValue(5)
-    assert "Choose every 8 minutes or more." in interval.reason.text()
+    interval.editor.setValue(1)  # as typed: refused at once, with the reason, and nothing can be saved
+    assert "would use about 3,100 of Xero's 1,000 calls a day" in interval.reason.text()
+    assert interval.reason.isVisible() and not page.cost.isVisible() and not page.save_button.isEnabled()
+    interval.editor.setValue(4)
+    assert "Choose every 5 minutes or more." in interval.reason.text()
 
     page.editors["xero.plan"].editor.setCurrentIndex(0)
     interval.editor.setValue(30)
