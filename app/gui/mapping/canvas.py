@@ -65,6 +65,7 @@ class FieldCanvas(QWidget):
         self._drag_at: QPoint | None = None
         self._titles = ("Xero", "Zoho CRM")
         self._filter = ""
+        self._placeholder = ""
         self._cursor: tuple[str, int] = (XERO, 0)  # the keyboard's field
         self._marked: tuple[str, str] | None = None  # a field picked with Space, waiting for its partner
         self._all: tuple[list[FieldInfo], list[FieldInfo], set[str]] = ([], [], set())
@@ -79,6 +80,11 @@ class FieldCanvas(QWidget):
         if self._selected is not None and self._selected >= len(self._links):
             self._selected = None
         self._layout_rows()
+
+    def set_placeholder(self, text: str) -> None:
+        """What the empty lists say while the fields are read (or why they could not be)."""
+        self._placeholder = text
+        self.set_content([], [], [], set(), self._pair_direction, ("Xero", "Zoho CRM"))
 
     def set_filter(self, text: str) -> None:
         self._filter = text.strip().lower()
@@ -176,6 +182,12 @@ class FieldCanvas(QWidget):
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         pal = self.palette()
+        if not (self._rows[XERO] or self._rows[ZOHO]):
+            p.setPen(pal.color(QPalette.ColorRole.PlaceholderText))
+            p.drawText(QRectF(self.rect()).adjusted(PAD, PAD, -PAD, -PAD),
+                       Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self._placeholder)
+            p.end()
+            return
         for side, title in ((XERO, self._titles[0]), (ZOHO, self._titles[1])):
             x = self._column_x(side)
             head = QRectF(x, 0, self._column_width(), HEADER_H - 4)

@@ -84,6 +84,7 @@ class MappingPage(QWidget):
         self.gaps: list[dict[str, Any]] = []
         self._build()
         controller.task_finished.connect(self._task_finished)
+        self._load(self.pair)  # the window builds a page when it is first shown and expects it to read itself
 
     # ===== layout ============================================================================================
     def _build(self) -> None:
@@ -165,6 +166,7 @@ class MappingPage(QWidget):
         self.checks.setAccessibleName("Problems with the mapping")
         self.checks.setWordWrap(True)
         self.checks.setMaximumHeight(110)
+        self.checks.hide()
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.import_button = QPushButton("Import…")
@@ -240,6 +242,7 @@ class MappingPage(QWidget):
     def _load(self, pair: str, module: str = "") -> None:
         self._set_enabled(False)
         self.status.setText("Reading the fields from Xero and Zoho CRM…")
+        self.canvas.set_placeholder("Reading the fields from Xero and Zoho CRM…")
         self._submit("open", lambda s: {"pair": pair, **MappingEditor(s).open_pair(pair, module)})
 
     def _load_values(self) -> None:
@@ -272,6 +275,8 @@ class MappingPage(QWidget):
     def _failed(self, what: str, error: dict[str, Any]) -> None:
         if what == "open":
             self.status.setText("The fields could not be read.")
+            self.canvas.set_placeholder("The fields could not be read: see the message above. Try again from "
+                                        "another pair, or after checking Connections.")
         if what == "preview":
             self.preview_panel.set_failed(error.get("message", ""))
             return
