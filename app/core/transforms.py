@@ -130,6 +130,24 @@ def _date(value: Any, p: dict[str, Any], lk: Lookups) -> Any:
         raise TransformError(f"{value!r} is not a date") from exc
 
 
+_EXTENSION = re.compile(r"\s*(?:ext\.?|extn\.?|extension|x|#)\s*(\d{1,6})\s*$", re.IGNORECASE)
+
+
+def _phone(value: Any, p: dict[str, Any], lk: Lookups) -> Any:
+    """A phone number written one way: ``spaces`` turns brackets, dots and dashes into single spaces ("(02)
+    9555-0101" → "02 9555 0101"); ``digits`` keeps only the digits, a leading + and an extension ("+61 2 9555
+    0101 ext 12" → "+61295550101 x12"). Anything else is left as typed."""
+    if not isinstance(value, str) or not value.strip():
+        return value
+    text = value.strip()
+    ext = _EXTENSION.search(text)
+    main = text[: ext.start()] if ext else text
+    tail = f" x{ext.group(1)}" if ext else ""
+    if p.get("style") == "digits":
+        return ("+" if main.startswith("+") else "") + re.sub(r"\D", "", main) + tail
+    return re.sub(r"\s+", " ", re.sub(r"[().\-/]", " ", main)).strip() + tail
+
+
 def _join(value: Any, p: dict[str, Any], lk: Lookups) -> Any:
     parts = value if isinstance(value, list) else [value]
     return " ".join(str(x).strip() for x in parts if not _empty(x)) or None
@@ -173,6 +191,7 @@ TRANSFORMS: dict[str, tuple[Fn, Fn]] = {
     "default": (_default, _copy),
     "round": (_round, _round),
     "date": (_date, _date),
+    "phone": (_phone, _phone),
     "join": (_join, _split),
     "split": (_split, _join),
     "link": (_link_forward, _link_reverse),
