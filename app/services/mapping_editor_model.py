@@ -23,7 +23,7 @@ POLICY_LABELS = {"newest": "Newest change wins", "xero_wins": "Xero wins", "zoho
 # kind -> what the user sees in the transform picker
 TRANSFORM_LABELS = {
     "copy": "Copy as is", "trim": "Tidy spaces", "value_map": "Value map", "date": "Format as a date",
-    "case": "Change capitals", "round": "Round an amount", "default": "Default when empty",
+    "case": "Change capitals", "phone": "Format a phone number", "round": "Round an amount", "default": "Default when empty",
     "join": "Join names (first + last)", "split": "Split a name (first + last)", "link": "Look up the linked record",
     "line_items": "Invoice lines and tax",
 }

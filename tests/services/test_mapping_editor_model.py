@@ -162,3 +162,15 @@ def test_the_difference_between_two_versions_in_words():
     assert "Removed Reference ⇄ Purchase_Order" in lines
     assert "Added Reference ⇄ Description (Xero → Zoho CRM, copy as is)" in lines
     assert diff(old, old) == []
+
+
+def test_a_phone_link_can_format_the_number_on_its_way():
+    d = draft([FieldLink("Name", "Account_Name"), FieldLink("Phones.DEFAULT", "Phone")])
+    d.set_transform(1, {"kind": "phone", "style": "spaces"})
+    result = merge(d.mapping, None, None, {"Name": "Acme", "Phones.DEFAULT": "(02) 9555-0101"}, {"Account_Name": "Acme"},
+                   FakeLookups())
+    assert result.to_zoho == {"Phone": "02 9555 0101"}
+    d.set_transform(1, {"kind": "phone", "style": "digits"})
+    result = merge(d.mapping, None, None, {"Name": "Acme", "Phones.DEFAULT": "+61 2 9555 0101 ext 12"},
+                   {"Account_Name": "Acme"}, FakeLookups())
+    assert result.to_zoho == {"Phone": "+61295550101 x12"}

@@ -34,6 +34,7 @@ from app.services.mapping_editor_model import (
 
 NO_DEFAULT = "(none: report the record)"
 CASES = {"upper": "CAPITALS", "lower": "lower case", "title": "Title Case"}
+PHONE_STYLES = {"spaces": "With spaces: 02 9555 0101", "digits": "Digits only: 0295550101"}
 LOOKUP_PAIRS = {"contacts": "customer", "items": "product", "invoices": "invoice"}
 
 
@@ -141,6 +142,11 @@ class LinkEditor(QWidget):
         self.lookup_pair.activated.connect(lambda: self._set({"pair": self.lookup_pair.currentData(),
                                                               "label": LOOKUP_PAIRS[self.lookup_pair.currentData()]}))
         self.pages["link"] = _form("Fill it with", self.lookup_pair)
+        self.phone_style = QComboBox()
+        for key, label in PHONE_STYLES.items():
+            self.phone_style.addItem(label, key)
+        self.phone_style.activated.connect(lambda: self._set({"style": self.phone_style.currentData()}))
+        self.pages["phone"] = _form("Write it", self.phone_style)
         self.pages["date"] = QLabel("Dates travel as a day (YYYY-MM-DD); a time of day is dropped.")
         self.pages["copy"] = QLabel("The value is copied as it is.")
         self.pages["trim"] = QLabel("Spaces at the ends and doubled spaces are removed.")
@@ -186,6 +192,8 @@ class LinkEditor(QWidget):
             self._fill_map(t)
         elif kind == "case":
             self.case.setCurrentIndex(max(0, self.case.findData(t.get("case", "upper"))))
+        elif kind == "phone":
+            self.phone_style.setCurrentIndex(max(0, self.phone_style.findData(t.get("style", "spaces"))))
         elif kind == "default":
             self.default_value.setText(str(t.get("value") or ""))
         elif kind == "round":
@@ -307,6 +315,8 @@ class LinkEditor(QWidget):
             base["places"] = 2
         elif kind == "case":
             base["case"] = "upper"
+        elif kind == "phone":
+            base["style"] = "spaces"
         elif kind == "link":
             base.update(pair="contacts", label="customer")
         self._apply(lambda d, i: d.set_transform(i, base))
