@@ -3,6 +3,7 @@ and winner, value maps, auto-map suggestions, checks with fixes, and version dif
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,11 +11,14 @@ import pytest
 from app.core.mapping import BOTH, X2Z, Z2X, FieldLink, PairMapping
 from app.core.merge import merge
 from app.core.records import FieldInfo
+from app.paths import resource_path
 from app.services.mapping_editor import xero_fields
 from app.services.mapping_editor_model import LinkRefused, PairDraft, PairSchema, diff
 from app.services.mappings import default_mappings
-from app.services.xero_ports import CONTACT_SCHEMA, INVOICE_SCHEMA
+from app.services.xero_ports import CONTACT_SCHEMA, INVOICE_SCHEMA, ITEM_SCHEMA
+from bench.make_xero_schema import derive
 from tests.core.helpers import FakeLookups
+from tests.emulators.reference import reference_file
 
 ZOHO_ACCOUNTS = [
     FieldInfo("Account_Name", "Account Name", "text", required=True),
@@ -52,6 +56,17 @@ def test_xero_fields_come_from_the_schema_data_with_the_connectors_first():
     invoice, _ = xero_fields("invoices", INVOICE_SCHEMA)
     status = next(f for f in invoice if f.name == "Status")
     assert "AUTHORISED" in status.choices
+
+
+def test_the_xero_schema_data_is_derived_from_xeros_spec_and_agrees_with_the_connector():
+    data = json.loads(resource_path("xero_schema.json").read_text(encoding="utf-8"))
+    assert data == derive(reference_file("xero_accounting.yaml"))  # regenerated, nothing changes
+    for entity, carried in (("contacts", CONTACT_SCHEMA), ("items", ITEM_SCHEMA), ("invoices", INVOICE_SCHEMA)):
+        fields = {f["name"]: f for f in data["entities"][entity]}
+        for f in carried:
+            assert f.name in fields, f.name
+            assert (fields[f.name]["label"], fields[f.name]["type"], fields[f.name]["required"],
+                    fields[f.name]["read_only"]) == (f.label, f.type, f.required, f.read_only), f.name
 
 
 def test_a_link_is_made_with_a_transform_that_fits_and_removed():
