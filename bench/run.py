@@ -1,6 +1,7 @@
-"""Ledgerbridge benchmark: call economy, idle cycle, throughput, time under the real limits, peak memory.
+"""Ledgerbridge benchmark: call economy, idle cycle, throughput, time under the real limits, peak memory, and a
+simulated day on a one-minute schedule (bench/day.py).
 
-    uv run python -m bench.run [--records 10000] [--large] [--virtual-records N] [--profile]
+    uv run python -m bench.run [--records 10000] [--large] [--virtual-records N] [--profile] [--skip-day]
 
 Prints ONE JSON document on stdout (progress goes to stderr). Every measurement of one N runs in a fresh
 subprocess, so peak RSS is that run's alone. The world is the test world of ``tests/world.py`` (both emulators
@@ -569,9 +570,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true",
                         help="only profile the initial sync at --records (cProfile; table on stderr and in JSON; "
                              "set BENCH_PSTATS=FILE to keep the raw stats)")
+    parser.add_argument("--skip-day", action="store_true", help="skip the simulated day on a one-minute schedule")
     parser.add_argument("--skip-served", action="store_true",
                         help="skip the run with the emulators in another process (app-only memory)")
-    parser.add_argument("--child", choices=["offline", "virtual", "profile", "served", "serve"],
+    parser.add_argument("--child", choices=["offline", "virtual", "profile", "served", "serve", "day"],
                         help=argparse.SUPPRESS)
     parser.add_argument("--redirects", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -589,6 +591,10 @@ def main(argv: list[str] | None = None) -> int:
             result = measure_offline(args.records, profile=True)
         elif args.child == "served":
             result = measure_served(args.records)
+        elif args.child == "day":
+            from bench.day import measure_day
+
+            result = measure_day(1440, 36)
         else:
             result = measure_virtual(args.records)
         print(json.dumps(result, default=str))
@@ -609,8 +615,10 @@ def main(argv: list[str] | None = None) -> int:
             entry["app_process_only"] = child("served", n)
         if not args.skip_virtual:
             entry["real_limits"] = child("virtual", args.virtual_records or n)
-        entry["gui_event_loop_stall"] = "not measured: no GUI yet"
+        entry["gui_event_loop_stall"] = "see `uv run python -m bench.gui`"
         doc["results"].append(entry)
+    if not args.skip_day:
+        doc["simulated_day"] = child("day", 0)
     doc["notes"] = NOTES
     doc["elapsed_s"] = round(time.time() - started, 1)
     print(json.dumps(doc, indent=2, default=str))
