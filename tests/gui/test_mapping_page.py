@@ -11,6 +11,7 @@ from PySide6.QtCore import QPoint, Qt
 from app.gui.pages.mapping import TAB_COVERAGE, TAB_LINK, TAB_PREVIEW, TAB_VERSIONS, MappingPage
 from app.services.mappings import current_mappings
 from app.services.views import Views
+from tests.gui.conftest import WAIT_MS
 from tests.gui.page_fakes import FakeController
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")]
@@ -218,3 +219,17 @@ def test_a_link_made_with_the_keyboard(qtbot, page):
     assert page.draft.index_of("AccountNumber", "Account_Number") is not None
     qtbot.keyClick(canvas, Qt.Key.Key_Return)  # Enter on a linked field opens its link
     assert page.tabs.currentIndex() == TAB_LINK and "Account number" in page.link_editor.title.text()
+
+
+def test_with_the_real_controller_reads_and_saves_on_the_worker(qtbot, world, make_controller):
+    controller = make_controller(world)
+    page = MappingPage(Views.of(world.ctx), controller)
+    qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: page.draft is not None and page.tabs.isEnabled(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: page.versions_panel.list.count() == 1, timeout=WAIT_MS)  # "Not saved yet"
+    page.make_link("AccountNumber", "Account_Number")
+    with qtbot.waitSignal(controller.task_finished, timeout=WAIT_MS,
+                          check_params_cb=lambda name, _result: name == "mapping.save"):
+        page.save.click()
+    assert page.notice.text() == "Saved as version 1. The next sync uses it."
+    assert current_mappings(world.ctx.profile)["contacts"].version == 1
