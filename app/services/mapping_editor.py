@@ -6,7 +6,7 @@ pair, and saving with checks."""
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -202,9 +202,8 @@ class MappingEditor:
         allowed = reads and (spec.create_in_zoho if to_zoho else spec.create_in_xero)
         x_now, z_now = (rec.fields, {}) if to_zoho else ({}, rec.fields)
         if not allowed:
-            why = (f"this pair does not copy new records from {here} to {there}" if not reads or
-                   not (spec.create_in_zoho if to_zoho else spec.create_in_xero) else "")
-            return Preview(mapping.pair, side, rec.name, "skip", f"Not linked, and {why}.",
+            return Preview(mapping.pair, side, rec.name, "skip",
+                           f"Not linked, and this pair does not copy new records from {here} to {there}.",
                            self._rows(mapping, x_now, z_now, {}, {}, {}, [], labels))
         if rec.status in (ARCHIVED, DELETED, "voided"):
             return Preview(mapping.pair, side, rec.name, "skip",
@@ -284,8 +283,9 @@ class MappingEditor:
     def dry_run(self, mapping: PairMapping) -> dict[str, Any]:
         """The engine's own dry run of this pair with this mapping over the live data: counts and a sentence."""
         mappings = {**current_mappings(self.profile), mapping.pair: mapping}
-        report = self.service.engine(mappings).run_cycle(trigger="mapping preview", dry_run=True,
-                                                         pairs=[mapping.pair])
+        with self.service.locked("dry run of the mapping"):
+            report = self.service.engine(mappings).run_cycle(trigger="mapping preview", dry_run=True,
+                                                             pairs=[mapping.pair])
         counts = report.counts
         parts = [f"{counts.get(k, 0)} to {w}" for k, w in (("create", "create"), ("update", "update"),
                                                            ("link", "link")) if counts.get(k)]
@@ -352,10 +352,3 @@ def _shown(value: Any) -> Any:
     if isinstance(value, list):
         return f"{len(value)} row{'s' if len(value) != 1 else ''}"
     return value
-
-
-def as_plain(value: Any) -> Any:
-    """Results for ``--json`` and the window: dataclasses as dicts."""
-    if isinstance(value, list):
-        return [as_plain(v) for v in value]
-    return asdict(value) if hasattr(value, "__dataclass_fields__") else value

@@ -233,3 +233,26 @@ def test_with_the_real_controller_reads_and_saves_on_the_worker(qtbot, world, ma
         page.save.click()
     assert page.notice.text() == "Saved as version 1. The next sync uses it."
     assert current_mappings(world.ctx.profile)["contacts"].version == 1
+
+
+def test_the_tax_map_of_invoice_lines_is_edited_with_the_rates_in_use(qtbot, page):
+    page.show_pair("invoices")
+    index = next(i for i, link in enumerate(page.draft.links) if link.transform["kind"] == "line_items")
+    page.select_link(index)
+    editor = page.link_editor
+    rates_in_use = page.counts["invoices"]["lines"]["TaxType"]
+    rate = max(rates_in_use, key=rates_in_use.get)
+    row = next(r for r in range(editor.tax_table.rowCount()) if editor.tax_table.cellWidget(r, 0).currentText() == rate)
+    editor.tax_table.setCurrentCell(row, 0)
+    editor.remove_tax.click()
+    assert rate not in page.draft.links[index].transform["tax_map"]
+    assert any(f"use tax rate {rate} but the tax map has no Zoho tax" in m or
+               f"uses tax rate {rate} but the tax map has no Zoho tax" in m for m in page.coverage_panel.messages())
+    editor.add_tax.click()
+    last = editor.tax_table.rowCount() - 1
+    assert editor.tax_table.cellWidget(last, 0).currentText() == rate  # the rate in use that has no row
+    editor.tax_table.cellWidget(last, 1).setCurrentText("GST")
+    editor.tax_table.cellWidget(last, 2).setText("10")
+    editor.tax_table.cellWidget(last, 2).editingFinished.emit()
+    assert page.draft.links[index].transform["tax_map"][rate] == {"name": "GST", "percentage": 10.0}
+    assert not any(rate in m for m in page.coverage_panel.messages())

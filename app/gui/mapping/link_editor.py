@@ -150,14 +150,37 @@ class LinkEditor(QWidget):
         self.pages["date"] = QLabel("Dates travel as a day (YYYY-MM-DD); a time of day is dropped.")
         self.pages["copy"] = QLabel("The value is copied as it is.")
         self.pages["trim"] = QLabel("Spaces at the ends and doubled spaces are removed.")
-        self.lines_summary = QLabel()
-        self.lines_summary.setWordWrap(True)
-        self.pages["line_items"] = self.lines_summary
+        self.pages["line_items"] = self._build_tax_map()
         for page in self.pages.values():
             if isinstance(page, QLabel):
                 page.setWordWrap(True)
                 page.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
             self.params.addWidget(page)
+
+    def _build_tax_map(self) -> QWidget:
+        page = QWidget()
+        intro = QLabel("Each Xero line becomes a Zoho CRM invoice row with its product, quantity, price and tax. "
+                       "Which Zoho CRM tax each Xero tax rate becomes (no name: no tax):")
+        intro.setWordWrap(True)
+        self.tax_table = QTableWidget(0, 3)
+        self.tax_table.setHorizontalHeaderLabels(["Xero tax rate", "Zoho CRM tax", "%"])
+        self.tax_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.tax_table.verticalHeader().hide()
+        self.tax_table.setAccessibleName("Tax map")
+        self.add_tax = QPushButton("Add a row")
+        self.remove_tax = QPushButton("Remove the row")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_tax)
+        buttons.addWidget(self.remove_tax)
+        buttons.addStretch(1)
+        box = QVBoxLayout(page)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(intro)
+        box.addWidget(self.tax_table, 1)
+        box.addLayout(buttons)
+        self.add_tax.clicked.connect(self._add_tax_row)
+        self.remove_tax.clicked.connect(self._remove_tax_row)
+        return page
 
     # ----- showing a link ------------------------------------------------------------------------------------
     def set_link(self, draft: PairDraft | None, index: int | None, counts: dict[str, Any]) -> None:
@@ -210,11 +233,10 @@ class LinkEditor(QWidget):
         elif kind == "link":
             self.lookup_pair.setCurrentIndex(max(0, self.lookup_pair.findData(t.get("pair", "contacts"))))
         elif kind == "line_items":
-            taxes = t.get("tax_map") or {}
-            shown = ", ".join(f"{k} → {v['name']} {v['percentage']}%" if v else f"{k} → no tax"
-                              for k, v in taxes.items())
-            self.lines_summary.setText(f"Each Xero line becomes a Zoho CRM invoice row with its product, quantity, "
-                                       f"price and tax. Tax map: {shown or 'empty'}.")
+            self.tax_table.setRowCount(0)
+            for rate, tax in (t.get("tax_map") or {}).items():
+                self._append_tax_row(str(rate), str(tax["name"]) if tax else "",
+                                     _text(tax["percentage"]) if tax else "")
 
     def link_field(self, side: str) -> str:
         assert self.draft is not None and self.index is not None
@@ -293,6 +315,65 @@ class LinkEditor(QWidget):
             link.transform.pop("default_forward", None)
         else:
             link.transform["default_forward"] = _value(str(default), as_bool)
+        self._editing = True
+        try:
+            self.changed.emit()
+        finally:
+            self._editing = False
+
+    # ----- tax map of invoice lines ---------------------------------------------------------------------------
+    def _tax_rates(self) -> list[str]:
+        assert self.draft is not None and self.index is not None
+        known = list(self.draft.links[self.index].transform.get("tax_map") or {})
+        return known + [v for v in live_values(self.counts, "lines", "TaxType") if v not in known]
+
+    def _append_tax_row(self, rate: str, name: str, percentage: str) -> None:
+        row = self.tax_table.rowCount()
+        self.tax_table.insertRow(row)
+        rates = QComboBox()
+        rates.setEditable(True)
+        rates.addItems(self._tax_rates())
+        rates.setCurrentText(rate)
+        names = QComboBox()
+        names.setEditable(True)
+        names.addItems(sorted({str(v["name"]) for v in (self.draft.links[self.index].transform.get("tax_map") or {})
+                               .values() if v} | {""}))
+        names.setCurrentText(name)
+        share = QLineEdit(percentage)
+        for col, widget in enumerate((rates, names, share)):
+            self.tax_table.setCellWidget(row, col, widget)
+        rates.currentTextChanged.connect(self._tax_changed)
+        names.currentTextChanged.connect(self._tax_changed)
+        share.editingFinished.connect(self._tax_changed)
+
+    def _add_tax_row(self) -> None:
+        mapped = {self.tax_table.cellWidget(r, 0).currentText() for r in range(self.tax_table.rowCount())}
+        self._append_tax_row(next((v for v in self._tax_rates() if v not in mapped), ""), "", "")
+        self._tax_changed()
+
+    def _remove_tax_row(self) -> None:
+        row = self.tax_table.currentRow() if self.tax_table.currentRow() >= 0 else self.tax_table.rowCount() - 1
+        if row >= 0:
+            self.tax_table.removeRow(row)
+            self._tax_changed()
+
+    def _tax_changed(self) -> None:
+        if self._loading or self.draft is None or self.index is None:
+            return
+        taxes: dict[str, Any] = {}
+        for r in range(self.tax_table.rowCount()):
+            rate = self.tax_table.cellWidget(r, 0).currentText().strip()
+            name = self.tax_table.cellWidget(r, 1).currentText().strip()
+            share = self.tax_table.cellWidget(r, 2).text().strip().rstrip("%")
+            if not rate:
+                continue
+            try:
+                taxes[rate] = {"name": name, "percentage": float(share or 0)} if name else None
+            except ValueError:
+                self.refused.emit(f"{share} is not a percentage")
+                return
+        link = self.draft.links[self.index]
+        link.transform = {**link.transform, "tax_map": taxes}
         self._editing = True
         try:
             self.changed.emit()
