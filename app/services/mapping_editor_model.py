@@ -24,7 +24,7 @@ POLICY_LABELS = {"newest": "Newest change wins", "xero_wins": "Xero wins", "zoho
 TRANSFORM_LABELS = {
     "copy": "Copy as is", "trim": "Tidy spaces", "value_map": "Value map", "date": "Format as a date",
     "case": "Change capitals", "phone": "Format a phone number", "round": "Round an amount", "default": "Default when empty",
-    "join": "Join names (first + last)", "split": "Split a name (first + last)", "link": "Look up the linked record",
+    "join": "Join first + last name (split on the way back)", "link": "Look up the linked record",
     "line_items": "Invoice lines and tax",
 }
 # Pairs a Xero id field points at, for the lookup transform.
@@ -115,7 +115,7 @@ def default_transform(xf: FieldInfo, zf: FieldInfo) -> dict[str, Any]:
 def refusal(xf: FieldInfo, zf: FieldInfo, direction: str, transform: dict[str, Any]) -> str | None:
     """Why these two fields cannot be linked this way (None: they can)."""
     kind = transform.get("kind", "copy")
-    if kind in ("value_map", "link", "join", "split"):
+    if kind in ("value_map", "link", "join"):
         if kind == "link" and not (xf.type == "id" and zf.type in ("lookup", "id")):
             return f"only a record id in Xero can look up a record in Zoho CRM; {xf.label} is not one"
         return None

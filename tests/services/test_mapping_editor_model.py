@@ -189,3 +189,20 @@ def test_a_phone_link_can_format_the_number_on_its_way():
     result = merge(d.mapping, None, None, {"Name": "Acme", "Phones.DEFAULT": "+61 2 9555 0101 ext 12"},
                    {"Account_Name": "Acme"}, FakeLookups())
     assert result.to_zoho == {"Phone": "+61295550101 x12"}
+
+
+def test_first_and_last_name_joined_one_way_and_split_the_other():
+    d = draft([FieldLink("Name", "Account_Name")])
+    d.add_link("FirstName", "Account_Number")
+    index = d.index_of("FirstName", "Account_Number")
+    d.join_with(index, "LastName")
+    link = d.links[index]
+    assert (link.xero, link.transform) == ("FirstName+LastName", {"kind": "join"})
+    result = merge(d.mapping, None, None, {"Name": "A", "FirstName": "Jo", "LastName": "Bloggs"},
+                   {"Account_Name": "A"}, FakeLookups())
+    assert result.to_zoho == {"Account_Number": "Jo Bloggs"}
+    back = merge(d.mapping, {"Name": "A", "FirstName+LastName": ["Jo", "Bloggs"]},
+                 {"Account_Name": "A", "Account_Number": "Jo Bloggs"}, {"Name": "A", "FirstName": "Jo",
+                                                                        "LastName": "Bloggs"},
+                 {"Account_Name": "A", "Account_Number": "Mary Jo Smith"}, FakeLookups())
+    assert back.to_xero == {"FirstName": "Mary Jo", "LastName": "Smith"}

@@ -134,8 +134,6 @@ class LinkEditor(QWidget):
         self.join_with = QComboBox()
         self.join_with.activated.connect(self._join_changed)
         self.pages["join"] = _form("Together with", self.join_with)
-        self.pages["split"] = QLabel("The name is split at its last space: the first part goes to the first "
-                                     "field, the rest to the second.")
         self.lookup_pair = QComboBox()
         for pair, label in LOOKUP_PAIRS.items():
             self.lookup_pair.addItem(f"The linked {label}", pair)
