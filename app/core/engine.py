@@ -22,9 +22,10 @@ from app.core.mapping import PairMapping
 from app.core.pairsync import X2Z, Z2X, PairSpec, PairSync
 from app.core.records import SidePort
 from app.core.runctx import Brake, BrakeTripped, ProgressEvent, RunContext
+from app.core.runlog import RecordedRun
 from app.core.state import cursor, due_failures, parse_watermark, prune_history, utc
 from app.errors import AppError, AuthRequired, Cancelled, ConnectionLost, DailyLimitReached, RateLimited
-from app.store.models import Profile, Run
+from app.store.models import Profile
 from app.store.settings import get_setting, set_setting
 
 log = logging.getLogger(__name__)
@@ -90,15 +91,13 @@ class SyncEngine:
                   since: datetime | None = None, cancel: threading.Event | None = None,
                   progress: Callable[[ProgressEvent], None] | None = None, allow_bulk_archive: bool = False,
                   force_retry: bool = False) -> RunReport:
-        started = utc(self.clock.time())
-        run = Run.create(profile=self.profile, trigger=trigger, dry_run=dry_run, started_at=started)
+        rec = RecordedRun(self.profile, self.clock, self.connectors.calls, trigger=trigger, dry_run=dry_run)
         brake = Brake(int(get_setting(self.profile, "brake.min_records")),
                       float(get_setting(self.profile, "brake.fraction")), released=allow_bulk_archive)
-        ctx = RunContext(self.profile, run, self.clock, self.db, dry_run=dry_run, since=since,
+        ctx = RunContext(self.profile, rec.row, self.clock, self.db, dry_run=dry_run, since=since,
                          cancel=cancel or threading.Event(), on_progress=progress, brake=brake,
                          force_retry=force_retry, make_fallback_product=self.connectors.fallback_product)
         polls = self._deletion_polls_due(pairs) if dry_run else 0
-        calls_before = self.connectors.calls()
         outcome, message, paused_until, sign_in = "ok", "", None, ""
         try:
             self._run_pairs(ctx, pairs)
@@ -125,7 +124,7 @@ class SyncEngine:
             outcome, message = "failed", (f"The sync stopped on an unexpected problem ({type(exc).__name__}). "
                                           "Nothing is lost: the next sync carries on. The log has the details.")
         except BaseException:  # Ctrl-C or shutdown: close the run as cancelled, then let it go on
-            self._close(run, ctx, calls_before, "cancelled", "Stopped before it finished.")
+            rec.close("cancelled", "Stopped before it finished.", ctx.counts)
             raise
         if outcome == "ok" and ctx.interrupted:
             outcome = "partial"
@@ -137,18 +136,18 @@ class SyncEngine:
                        "attention: see Failed records.")
         if outcome == "ok":
             message = _summary(ctx.counts, dry_run)
-        xero_calls, zoho_calls, ended = self._close(run, ctx, calls_before, outcome, message)
+        rec.close(outcome, message, ctx.counts)
         if not dry_run:
-            prune_history(self.profile, int(get_setting(self.profile, "history.retention_days")), ended)
-        report = RunReport(run.id, outcome, message, dry_run, started, ended, dict(ctx.counts),
-                           {k: dict(v) for k, v in ctx.by_pair.items()}, xero_calls, zoho_calls, ctx.plan,
+            prune_history(self.profile, int(get_setting(self.profile, "history.retention_days")), rec.ended)
+        report = RunReport(rec.id, outcome, message, dry_run, rec.started, rec.ended, dict(ctx.counts),
+                           {k: dict(v) for k, v in ctx.by_pair.items()}, rec.xero_calls, rec.zoho_calls, ctx.plan,
                            paused_until=paused_until, needs_sign_in=sign_in,
                            needs_attention=outcome in ("partial", "failed", "braked") or bool(ctx.counts.get(
                                "conflicts")) or bool(ctx.counts.get("queued_for_review")))
         if dry_run:  # the deletion polls just made are not due again for the run that follows
-            report.estimated_calls = _estimate(ctx.plan, xero_calls, zoho_calls - polls,
+            report.estimated_calls = _estimate(ctx.plan, rec.xero_calls, rec.zoho_calls - polls,
                                                self._estimate_facts(ctx.plan, pairs))
-        log.info("sync run %s %s: %s", run.id, outcome, message)
+        log.info("sync run %s %s: %s", rec.id, outcome, message)
         return report
 
     # ----- what a dry run's estimate needs to know ----------------------------------------------------------
@@ -192,11 +191,11 @@ class SyncEngine:
     def record_stopped(self, trigger: str, dry_run: bool, outcome: str, message: str, *,
                        paused_until: float | None = None, needs_sign_in: str = "") -> RunReport:
         """A run that stopped before its first pair (the layouts could not be read): recorded like any run."""
-        now = utc(self.clock.time())
-        run = Run.create(profile=self.profile, trigger=trigger, dry_run=dry_run, started_at=now, ended_at=now,
-                         outcome=outcome, message=message)
-        return RunReport(run.id, outcome, message, dry_run, now, now, paused_until=paused_until,
-                         needs_sign_in=needs_sign_in, needs_attention=outcome == "failed")
+        rec = RecordedRun(self.profile, self.clock, self.connectors.calls, trigger=trigger, dry_run=dry_run)
+        rec.close(outcome, message, {})
+        return RunReport(rec.id, outcome, message, dry_run, rec.started, rec.ended, xero_calls=rec.xero_calls,
+                         zoho_calls=rec.zoho_calls, paused_until=paused_until, needs_sign_in=needs_sign_in,
+                         needs_attention=outcome == "failed")
 
     def _run_pairs(self, ctx: RunContext, pairs: list[str] | None) -> None:
         for pair in PAIR_ORDER:
@@ -226,16 +225,6 @@ class SyncEngine:
         beat = float(get_setting(self.profile, "sync.slow_beat_minutes") or DEFAULT_SLOW_BEAT_MINUTES) * 60
         return not last or self.clock.time() - float(last) >= beat
 
-    def _close(self, run: Run, ctx: RunContext, calls_before: tuple[int, int], outcome: str,
-               message: str) -> tuple[int, int, datetime]:
-        """Write the run's end: outcome, message, what it did and the API calls it made."""
-        xero_calls, zoho_calls = (a - b for a, b in zip(self.connectors.calls(), calls_before, strict=True))
-        ended = utc(self.clock.time())
-        run.ended_at, run.outcome, run.message = ended, outcome, message
-        run.counts = dict(ctx.counts)
-        run.xero_calls, run.zoho_calls = xero_calls, zoho_calls
-        run.save()
-        return xero_calls, zoho_calls, ended
 
     # ----- payments: refresh the invoices and customers they touch -------------------------------------------
     def _run_payments(self, ctx: RunContext) -> None:
@@ -278,11 +267,9 @@ class SyncEngine:
     def sync_records(self, pair: str, xero_ids: list[str], zoho_ids: list[str], *, trigger: str,
                      resolutions: dict[str, dict[str, str]] | None = None,
                      confirmed: list[tuple[str, str]] | None = None) -> RunReport:
-        started = utc(self.clock.time())
-        run = Run.create(profile=self.profile, trigger=trigger, started_at=started)
-        ctx = RunContext(self.profile, run, self.clock, self.db, force_retry=True, current_pair=pair,
+        rec = RecordedRun(self.profile, self.clock, self.connectors.calls, trigger=trigger)
+        ctx = RunContext(self.profile, rec.row, self.clock, self.db, force_retry=True, current_pair=pair,
                          make_fallback_product=self.connectors.fallback_product)
-        calls_before = self.connectors.calls()
         outcome, message = "ok", ""
         try:
             sync = PairSync(ctx, self.connectors.spec(self.mappings[pair]))
@@ -293,14 +280,14 @@ class SyncEngine:
         except AppError as exc:
             outcome, message = "failed", exc.message
         except BaseException:
-            self._close(run, ctx, calls_before, "failed", "Stopped on an unexpected problem; the log has the details.")
+            rec.close("failed", "Stopped on an unexpected problem; the log has the details.", ctx.counts)
             raise
         if outcome == "ok":
             outcome = "partial" if ctx.counts.get("failed") else "ok"
             message = _summary(ctx.counts, False)
-        xero_calls, zoho_calls, ended = self._close(run, ctx, calls_before, outcome, message)
-        return RunReport(run.id, outcome, message, False, started, ended, dict(ctx.counts),
-                         {k: dict(v) for k, v in ctx.by_pair.items()}, xero_calls, zoho_calls)
+        rec.close(outcome, message, ctx.counts)
+        return RunReport(rec.id, outcome, message, False, rec.started, rec.ended, dict(ctx.counts),
+                         {k: dict(v) for k, v in ctx.by_pair.items()}, rec.xero_calls, rec.zoho_calls)
 
 
 def _summary(counts: dict[str, int], dry_run: bool) -> str:

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from app.core.engine import RunReport
 from app.core.pairsync import X2Z, Z2X
 from app.core.records import WriteOp
+from app.core.runlog import RecordedRun
 from app.core.state import record_history
 from app.core.values import canon
 from app.errors import ConfigError, NotFound
@@ -232,12 +233,11 @@ def undo(service: SyncService, run_id: int) -> RunReport:
         raise NotFound(f"No sync run {run_id}.")
     entries = list(HistoryEntry.select().where(HistoryEntry.run == run, HistoryEntry.action.in_(["update", "link"]))
                    .order_by(HistoryEntry.id.desc()))
-    started = _now(service)
-    undo_run = Run.create(profile=service.profile, trigger="undo", started_at=started)
     connectors = service.connectors()
     mappings = service.mappings()
     counts = {"reverted": 0, "failed": 0}
-    calls_before = connectors.calls()
+    rec = RecordedRun(service.profile, service.ctx.clock, connectors.calls, trigger="undo")
+    undo_run = rec.row
     for pair in {e.pair for e in entries}:
         spec = connectors.spec(mappings[pair])
         for side, port, id_attr in (("zoho", spec.zoho, "zoho_id"), ("xero", spec.xero, "xero_id")):
@@ -279,14 +279,11 @@ def undo(service: SyncService, run_id: int) -> RunReport:
                                changes={f"{side}.{k}": [e.changes[f'{side}.{k}'][1], v] for k, v in before.items()},
                                error=None if ok else (result.error if result else {"message": "no answer"}),
                                at=_now(service))
-    xero_calls, zoho_calls = (a - b for a, b in zip(connectors.calls(), calls_before, strict=True))
     outcome = "ok" if not counts["failed"] else "partial"
     message = f"Reverted {counts['reverted']} change(s) of run {run_id}" + (
         f"; {counts['failed']} could not be reverted (see history)." if counts["failed"] else ".")
     if not counts["reverted"] and not counts["failed"]:
         message = f"Nothing is left to undo in run {run_id}."
-    ended = _now(service)
-    undo_run.ended_at, undo_run.outcome, undo_run.message, undo_run.counts = ended, outcome, message, counts
-    undo_run.xero_calls, undo_run.zoho_calls = xero_calls, zoho_calls
-    undo_run.save()
-    return RunReport(undo_run.id, outcome, message, False, started, ended, counts, {}, xero_calls, zoho_calls)
+    rec.close(outcome, message, counts)
+    return RunReport(rec.id, outcome, message, False, rec.started, rec.ended, counts, {}, rec.xero_calls,
+                     rec.zoho_calls)
