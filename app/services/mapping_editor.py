@@ -93,11 +93,21 @@ class MappingEditor:
         return PairDraft(mapping, self.schema(mapping))
 
     def open_pair(self, pair: str, zoho_module: str = "") -> dict[str, Any]:
-        """What the page needs to show a pair: its saved mapping and both sides' fields."""
+        """What the page needs to show a pair: its saved mapping and both sides' fields. Moving the contacts to
+        another Zoho module (Accounts, Contacts, Leads) takes out the links to fields that module does not have
+        (``dropped`` names them)."""
         mapping = current_mappings(self.profile)[pair]
+        saved = mapping.to_json()
+        dropped: list[str] = []
         if zoho_module and zoho_module != mapping.zoho_module:
             mapping.zoho_module = zoho_module
-        return {"mapping": mapping.to_json(), "schema": self.schema(mapping).as_dict()}
+            schema = self.schema(mapping)
+            have = {f.name for f in schema.zoho}
+            dropped = [link.zoho for link in mapping.fields if link.zoho not in have]
+            mapping.fields = [link for link in mapping.fields if link.zoho in have]
+        else:
+            schema = self.schema(mapping)
+        return {"mapping": mapping.to_json(), "schema": schema.as_dict(), "dropped": dropped, "saved": saved}
 
     # ----- records -------------------------------------------------------------------------------------------
     def read_all(self, mapping: PairMapping, side: str) -> list[SourceRecord]:

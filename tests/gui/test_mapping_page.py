@@ -256,3 +256,16 @@ def test_the_tax_map_of_invoice_lines_is_edited_with_the_rates_in_use(qtbot, pag
     editor.tax_table.cellWidget(last, 2).editingFinished.emit()
     assert page.draft.links[index].transform["tax_map"][rate] == {"name": "GST", "percentage": 10.0}
     assert not any(rate in m for m in page.coverage_panel.messages())
+
+
+def test_contacts_moved_to_zoho_leads(qtbot, page):
+    page.module_box.setCurrentIndex(page.module_box.findData("Leads"))
+    page.module_box.activated.emit(page.module_box.currentIndex())
+    draft = page.draft
+    assert draft.mapping.zoho_module == "Leads" and draft.dirty
+    assert all(draft.schema.zoho_field(link.zoho) for link in draft.links)
+    assert "links to fields it does not have were taken out" in page.notice.text()
+    suggested = {(s.xero, s.zoho) for s in draft.suggestions() if s.unambiguous}
+    assert ("LastName", "Last_Name") in suggested
+    problems = [page.checks.item(i).text() for i in range(page.checks.count())]
+    assert any("requires 'Company'" in p for p in problems) and not page.save.isEnabled()

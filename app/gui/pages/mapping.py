@@ -285,9 +285,15 @@ class MappingPage(QWidget):
 
     def _open_done(self, result: dict[str, Any]) -> None:
         draft = PairDraft(PairMapping.from_json(result["mapping"]), PairSchema.from_dict(result["schema"]))
+        draft.saved = result["saved"]  # another Zoho module is a change until saved
         self.drafts[result["pair"]] = draft
         self.counts.pop(result["pair"], None)
         self.error.hide()
+        dropped = result.get("dropped") or []
+        if dropped:
+            self._say(f"Now syncing with Zoho CRM {draft.mapping.zoho_module}. {plural(len(dropped), 'link')} to "
+                      f"fields it does not have {'was' if len(dropped) == 1 else 'were'} taken out "
+                      f"({', '.join(dropped)}); Auto-map suggests new ones. Nothing changes until you save.")
         self._show_draft()
         self._load_values()
         self._load_versions()
