@@ -25,6 +25,7 @@ from app.core.runctx import Brake, BrakeTripped, ProgressEvent, RunContext
 from app.core.runlog import RecordedRun
 from app.core.state import cursor, due_failures, parse_watermark, prune_history, utc
 from app.errors import AppError, AuthRequired, Cancelled, ConnectionLost, DailyLimitReached, RateLimited
+from app.store.db import BUSY_MESSAGE, is_busy
 from app.store.models import Profile
 from app.store.settings import get_setting, set_setting
 
@@ -121,8 +122,9 @@ class SyncEngine:
             log.exception("sync failed")
         except Exception as exc:  # a fault of ours or an answer nobody foresaw: the run still ends, in words
             log.exception("sync failed unexpectedly")
-            outcome, message = "failed", (f"The sync stopped on an unexpected problem ({type(exc).__name__}). "
-                                          "Nothing is lost: the next sync carries on. The log has the details.")
+            outcome, message = "failed", BUSY_MESSAGE if is_busy(exc) else (
+                f"The sync stopped on an unexpected problem ({type(exc).__name__}). Nothing is lost: the next sync "
+                "carries on. The log has the details.")
         except BaseException:  # Ctrl-C or shutdown: close the run as cancelled, then let it go on
             rec.close("cancelled", "Stopped before it finished.", ctx.counts)
             raise

@@ -3,9 +3,10 @@ clients, validation before a run, retries, ignoring, conflicts, match review, re
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,7 +21,7 @@ from app.services.context import AppContext
 from app.services.gc_policy import sync_gc
 from app.services.mappings import current_mappings, validate_all
 from app.services.runlock import run_lock
-from app.store.db import DB
+from app.store.db import DB, busy_in_words
 from app.store.models import Run
 from app.store.settings import set_setting
 
@@ -55,9 +56,12 @@ class SyncService:
         self._connectors = None
         self.connections.reset()
 
-    def locked(self, what: str, wait: float = 0.0):  # noqa: ANN201 - a context manager
-        """The data folder's run lock for a writing operation (``what`` names it for a second run's message)."""
-        return run_lock(self.ctx.paths.data_dir, what, by=self.ctx.actor, wait=wait)
+    @contextlib.contextmanager
+    def locked(self, what: str, wait: float = 0.0) -> Iterator[None]:
+        """The data folder's run lock for a writing operation (``what`` names it for a second run's message);
+        a database held by another program past the busy timeout is reported in words."""
+        with busy_in_words(), run_lock(self.ctx.paths.data_dir, what, by=self.ctx.actor, wait=wait):
+            yield
 
     def mappings(self) -> dict[str, PairMapping]:
         return current_mappings(self.profile)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import peewee as pw
@@ -48,3 +50,23 @@ def close_db() -> None:
     database = DB.obj
     if database is not None and not database.is_closed():
         database.close()
+
+
+BUSY_MESSAGE = ("Another program kept Ledgerbridge's database busy for too long (a database viewer or a backup tool "
+                "holding the file, or another copy of Ledgerbridge), so this stopped. Nothing was lost: close that "
+                "program and try again.")
+
+
+def is_busy(exc: BaseException) -> bool:
+    return isinstance(exc, pw.OperationalError) and any(w in str(exc).lower() for w in ("locked", "busy"))
+
+
+@contextlib.contextmanager
+def busy_in_words() -> Iterator[None]:
+    """A database another writer holds past the busy timeout becomes a sentence, not a traceback."""
+    try:
+        yield
+    except pw.OperationalError as exc:
+        if is_busy(exc):
+            raise DatabaseError(BUSY_MESSAGE, technical=repr(exc)) from exc
+        raise

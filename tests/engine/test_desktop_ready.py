@@ -233,3 +233,22 @@ def test_a_throttled_sign_in_renewal_pauses_the_run_and_never_asks_to_reconnect(
     hooks.clear()
     world.clock.advance(report.paused_until - world.clock.time())
     assert world.sync_service().sync().outcome == "ok"
+
+
+def test_a_database_held_by_another_program_is_said_in_words(world):
+    import sqlite3
+
+    from app.errors import DatabaseError
+    from app.store.db import DB
+
+    DB.obj.execute_sql("PRAGMA busy_timeout = 50")  # the app's own wait, shortened for the test
+    other = sqlite3.connect(world.ctx.paths.database, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # a database viewer holding a write transaction
+    try:
+        with pytest.raises(DatabaseError) as said:
+            world.sync_service().sync()
+        assert "Another program kept Ledgerbridge's database busy" in said.value.message
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert world.sync_service().sync().outcome == "ok"
