@@ -13,6 +13,7 @@ from app.services.mappings import current_mappings
 from app.services.views import Views
 from tests.gui.conftest import WAIT_MS
 from tests.gui.page_fakes import FakeController
+from tests.world import make_world
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")]
 
@@ -269,3 +270,19 @@ def test_contacts_moved_to_zoho_leads(qtbot, page):
     assert ("LastName", "Last_Name") in suggested
     problems = [page.checks.item(i).text() for i in range(page.checks.count())]
     assert any("requires 'Company'" in p for p in problems) and not page.save.isEnabled()
+
+
+def test_fields_that_cannot_be_read_say_why_and_can_be_tried_again(qtbot, data_dir):
+    world = make_world(data_dir)
+    try:
+        world.connect_xero()  # Zoho CRM not connected yet
+        page = MappingPage(Views.of(world.ctx), FakeController(world.sync_service()))
+        qtbot.addWidget(page)
+        assert page.draft is None and not page.error.isHidden()
+        assert page.error.action.text() == "Try again" and page.status.text() == "The fields could not be read."
+        world.connect_zoho()
+        page.controller.service = world.sync_service()
+        page.error.action.click()
+        assert page.draft is not None and page.error.isHidden()
+    finally:
+        world.close()

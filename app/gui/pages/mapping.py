@@ -129,6 +129,8 @@ class MappingPage(QWidget):
         self.notice.hide()
         self.error = ErrorPanel(self)
         self.error.hide()
+        self._failed_task = ""
+        self.error.action_clicked.connect(self._try_again)
 
         self.filter = QLineEdit()
         self.filter.setPlaceholderText("Filter fields (linked ones always show)")
@@ -232,6 +234,7 @@ class MappingPage(QWidget):
         self.pair = pair
         self.pair_box.setCurrentIndex(self.pair_box.findData(pair))
         self.selected = None
+        self._say("")
         self.preview_panel.reset()
         if self.draft is None:
             self._load(pair)
@@ -280,8 +283,16 @@ class MappingPage(QWidget):
         if what == "preview":
             self.preview_panel.set_failed(error.get("message", ""))
             return
-        self.error.show_dict(error)
+        self._failed_task = what
+        self.error.show_dict(error, action="Try again" if what in ("open", "values") else "")
         self.error.show()
+
+    def _try_again(self) -> None:
+        self.error.hide()
+        if self._failed_task == "values":
+            self._load_values()
+        else:
+            self._load(self.pair)
 
     def _open_done(self, result: dict[str, Any]) -> None:
         draft = PairDraft(PairMapping.from_json(result["mapping"]), PairSchema.from_dict(result["schema"]))
@@ -334,6 +345,9 @@ class MappingPage(QWidget):
                                 m.direction, (f"Xero {entity}", f"Zoho CRM {zoho_entity}"))
         self.canvas.select_link(self.selected)
         self.link_editor.set_link(draft, self.selected, self.counts.get(self.pair, {}))
+        if self.selected is None:
+            self.link_editor.title.setText(f"{plural(len(draft.links), 'link')}. Click a line or a linked field to "
+                                           "change how it works; drag from a field to a field to link them.")
         self.auto_panel.set_suggestions(draft.suggestions())
         counts = self.counts.get(self.pair)
         if counts is not None:
