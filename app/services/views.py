@@ -322,13 +322,20 @@ class Views:
         return [_history_row(h) for h in query.order_by(HistoryEntry.id.desc()).limit(limit)]
 
     def history_ids(self, f: HistoryFilter = HistoryFilter()) -> list[int]:
-        query = self._history_query(f, HistoryEntry.id).order_by(HistoryEntry.id.desc())
-        return [i for (i,) in query.tuples()]
+        """Every matching id, newest first. Read straight from the cursor: 100,000 ids through peewee's row
+        wrapping take ten times as long, and the History page waits for them before its first screen."""
+        sql, params = self._history_query(f, HistoryEntry.id).order_by(HistoryEntry.id.desc()).sql()
+        return [i for (i,) in HistoryEntry._meta.database.execute_sql(sql, params).fetchall()]
 
     def history_rows(self, ids: list[int]) -> list[HistoryRow]:
-        rows = {h.id: h for h in HistoryEntry.select().where(HistoryEntry.profile == self.profile,
-                                                              HistoryEntry.id.in_(ids))}
-        return [_history_row(rows[i]) for i in ids if i in rows]
+        """The rows for these ids, in the order given. Read as tuples (the History page asks for a page of rows
+        while the user scrolls: model instances would cost a frame)."""
+        h = HistoryEntry
+        query = h.select(h.id, h.run, h.created_at, h.pair, h.action, h.direction, h.record_name, h.xero_id,
+                         h.zoho_id, h.changes, h.error, h.mapping_version).where(h.profile == self.profile,
+                                                                                  h.id.in_(ids))
+        rows = {t[0]: t for t in query.tuples()}
+        return [HistoryRow(*rows[i][:9], dict(rows[i][9] or {}), *rows[i][10:]) for i in ids if i in rows]
 
     # ----- failed records, conflicts, matches -----------------------------------------------------------------
     def failed(self, *, include_ignored: bool = False) -> list[FailedItem]:
