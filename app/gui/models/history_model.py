@@ -15,12 +15,12 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
-from app.services.history_words import Names
+from app.services.history_words import Names, field_label
 from app.services.views import HistoryFilter, HistoryRow, Views
 from app.services.words import DIRECTION_ARROWS, action_label, direction_label, local_time, pair_label
 
-PAGE_SIZE = 200
-CACHED_PAGES = 30
+PAGE_SIZE = 50
+CACHED_PAGES = 120
 COLUMNS = ("Time", "Pair", "Record", "Action", "", "Changed fields")
 COL_TIME, COL_PAIR, COL_RECORD, COL_ACTION, COL_DIRECTION, COL_CHANGES = range(len(COLUMNS))
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the row's HistoryRow (plain frozen data)
@@ -35,23 +35,19 @@ class ShownRow:
 
     row: HistoryRow
     cells: tuple[str, ...]
-    tooltips: tuple[str, ...]
 
 
-def changed_fields(names: Names, row: HistoryRow) -> tuple[str, str]:
-    """The changed fields for a cell ("Account Name, Phone and 3 more") and the full list for its tooltip; for a
-    skip or a failure, the reason instead."""
-    lines = names.changes(row.pair, row.changes, mapping_version=row.mapping_version, xero_id=row.xero_id,
-                          zoho_id=row.zoho_id)
-    if not lines:
+def changed_labels(row: HistoryRow) -> str:
+    """The changed fields for a cell ("Account Name, Phone and 3 more"), or a skip's or failure's reason. Labels
+    only: the values (names looked up for ids) are worked out when a tooltip or the detail pane asks."""
+    labels = list(dict.fromkeys(field_label(*key.split(".", 1)) if key.startswith(("xero.", "zoho.")) else key
+                                for key, value in (row.changes or {}).items()
+                                if isinstance(value, list | tuple) and len(value) == 2))
+    if not labels:
         error = row.error or {}
-        reason = str(error.get("hint") or error.get("reason") or error.get("message") or "")
-        return reason, reason
-    labels = list(dict.fromkeys(line.label for line in lines))
+        return str(error.get("hint") or error.get("reason") or error.get("message") or "")
     shown = ", ".join(labels[:MAX_FIELDS_SHOWN])
-    if len(labels) > MAX_FIELDS_SHOWN:
-        shown += f" and {len(labels) - MAX_FIELDS_SHOWN} more"
-    return shown, "\n".join(line.text() for line in lines)
+    return shown + (f" and {len(labels) - MAX_FIELDS_SHOWN} more" if len(labels) > MAX_FIELDS_SHOWN else "")
 
 
 class HistoryModel(QAbstractTableModel):
@@ -62,6 +58,7 @@ class HistoryModel(QAbstractTableModel):
         self.filter = HistoryFilter()
         self._ids: list[int] = []
         self._pages: OrderedDict[int, list[ShownRow]] = OrderedDict()
+        self._last: tuple[int, ShownRow | None] = (-1, None)  # the row the view asked about last
         self._now: datetime = views.now()
         self._bold = QFont()
         self._bold.setBold(True)
@@ -73,6 +70,7 @@ class HistoryModel(QAbstractTableModel):
         self.filter = f
         self._ids = self.views.history_ids(f)
         self._pages.clear()
+        self._last = (-1, None)
         self._now = self.views.now()
         self.endResetModel()
 
@@ -109,17 +107,27 @@ class HistoryModel(QAbstractTableModel):
         return rows
 
     def _words(self, r: HistoryRow) -> ShownRow:
-        fields, all_fields = changed_fields(self.names, r)
-        cells = (local_time(r.at, self._now), pair_label(r.pair), r.record_name, action_label(r.action),
-                 DIRECTION_ARROWS.get(r.direction, ""), fields)
-        tips = (r.at.astimezone().strftime("%A %d %B %Y, %H:%M:%S"), "", r.record_name, "",
-                direction_label(r.direction), all_fields)
-        return ShownRow(r, cells, tips)
+        return ShownRow(r, (local_time(r.at, self._now), pair_label(r.pair), r.record_name, action_label(r.action),
+                            DIRECTION_ARROWS.get(r.direction, ""), changed_labels(r)))
+
+    def _tooltip(self, shown: ShownRow, column: int) -> str | None:
+        r = shown.row
+        if column == COL_TIME:
+            return r.at.astimezone().strftime("%A %d %B %Y, %H:%M:%S")
+        if column == COL_DIRECTION:
+            return direction_label(r.direction) or None
+        if column == COL_RECORD:
+            return r.record_name or None
+        if column == COL_CHANGES:
+            lines = self.names.changes(r.pair, r.changes, mapping_version=r.mapping_version, xero_id=r.xero_id,
+                                       zoho_id=r.zoho_id)
+            return "\n".join(line.text() for line in lines) or shown.cells[COL_CHANGES] or None
+        return None
 
     def _gone(self, history_id: int) -> ShownRow:
         """A row pruned from history since the query ran: shown empty rather than shifting the rows below it."""
         blank = HistoryRow(history_id, 0, self._now, "", "", "", "(no longer in history)", None, None, {}, None, 0)
-        return ShownRow(blank, ("", "", blank.record_name, "", "", ""), ("",) * len(COLUMNS))
+        return ShownRow(blank, ("", "", blank.record_name, "", "", ""))
 
     # ----- the model -----------------------------------------------------------------------------------------------
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
@@ -142,24 +150,35 @@ class HistoryModel(QAbstractTableModel):
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.column() >= len(COLUMNS):
+        # Called several times per cell on every paint: the common roles are answered first and cheaply.
+        if role not in _ROLES or not index.isValid():
             return None
-        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.FontRole,
-                        Qt.ItemDataRole.TextAlignmentRole, ROW_ROLE, ID_ROLE, Qt.ItemDataRole.AccessibleTextRole):
-            return None
+        row, column = index.row(), index.column()
         if role == ID_ROLE:
-            return self._ids[index.row()] if index.row() < len(self._ids) else None
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(Qt.AlignmentFlag.AlignCenter) if index.column() == COL_DIRECTION else None
-        shown = self._shown(index.row())
+            return self._ids[row] if row < len(self._ids) else None
+        if role == _ALIGN:
+            return _CENTRE if column == COL_DIRECTION else None
+        shown = self._last[1] if self._last[0] == row else self._shown(row)
         if shown is None:
             return None
+        self._last = (row, shown)
+        if role == _DISPLAY:
+            return shown.cells[column] if column < len(shown.cells) else None
         if role == ROW_ROLE:
             return shown.row
-        if role == Qt.ItemDataRole.FontRole:
-            return self._bold if index.column() == COL_ACTION and shown.row.action in ATTENTION_ACTIONS else None
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return shown.tooltips[index.column()] or None
-        if role == Qt.ItemDataRole.AccessibleTextRole and index.column() == COL_DIRECTION:
-            return direction_label(shown.row.direction)
-        return shown.cells[index.column()]
+        if role == _FONT:
+            return self._bold if column == COL_ACTION and shown.row.action in ATTENTION_ACTIONS else None
+        if role == _TOOLTIP:
+            return self._tooltip(shown, column)
+        if role == _ACCESSIBLE:
+            return direction_label(shown.row.direction) if column == COL_DIRECTION else shown.cells[column]
+        return None
+
+
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_FONT = Qt.ItemDataRole.FontRole
+_ALIGN = Qt.ItemDataRole.TextAlignmentRole
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole
+_ACCESSIBLE = Qt.ItemDataRole.AccessibleTextRole
+_CENTRE = int(Qt.AlignmentFlag.AlignCenter)
+_ROLES = frozenset((_DISPLAY, _FONT, _ALIGN, _TOOLTIP, _ACCESSIBLE, ROW_ROLE, ID_ROLE))
