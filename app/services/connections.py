@@ -141,8 +141,10 @@ class ConnectionService:
         chosen = connections[0] if len(connections) == 1 or choose_org is None else choose_org(connections)
         now = datetime.fromtimestamp(self.ctx.clock.time(), UTC)
         Connection.delete().where(Connection.profile == self.ctx.profile, Connection.provider == "xero").execute()
+        person = _jwt_claims(grant.extra.get("id_token", ""))  # who signed in (OpenID Connect), for "Signed in as"
         Connection.create(profile=self.ctx.profile, provider="xero", org_id=chosen.tenant_id,
                           org_name=chosen.tenant_name, connection_id=chosen.id, scopes=grant.scope,
+                          user_name=str(person.get("email") or person.get("name") or ""),
                           connected_at=now, refresh_token_issued_at=now)
         self._forget_runtime("xero")
         self.tokens("xero").install(grant)

@@ -32,3 +32,8 @@ def test_a_rejected_saved_token_is_replaced_once(connected):
     _command(world)
     _command(world)
     assert len(traffic.since(mark, "/oauth/v2/token")) == 1
+
+
+def test_the_xero_connection_says_who_signed_in(connected):
+    world, _ = connected
+    assert "@" in world.connections.connection("xero").user_name
