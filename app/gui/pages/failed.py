@@ -181,8 +181,8 @@ class FailedPage(QWidget):
         width = self.fontMetrics().horizontalAdvance
         table.setColumnWidth(0, width("INV-0000 — Koala Kids Childcare"))
         table.setColumnWidth(1, width("Contacts ⇄ Accounts___"))
-        for column in range(REASON_COLUMN + 1, model.columnCount()):
-            table.setColumnWidth(column, width("Yesterday 00:00____"))
+        for column in range(REASON_COLUMN + 1, model.columnCount()):  # times and tries: as wide as they are
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         return table
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
