@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from app.core.invoice_lines import comparable
 from app.core.mapping import FieldLink, PairMapping
 from app.core.transforms import Lookups, TransformError, apply
 from app.core.values import blank, canon, numeric_text
@@ -90,14 +91,21 @@ def _merge_field(mapping: PairMapping, link: FieldLink, base_x: dict[str, Any] |
         return
     reverse_error = None
     try:
-        z_as_x = apply(link.transform, zv, False, lookups) if to_xero_ok else None
+        z_as_x = apply(_with_current(link.transform, xv), zv, False, lookups) if to_xero_ok else None
     except TransformError as exc:
         reverse_error = f"{link.zoho} → {link.xero}: {exc}"
         if not to_zoho_ok:
             result.errors.append(reverse_error)
             return
         z_as_x = None
-    if (to_zoho_ok and canon(x_as_z) == canon(zv)) or (not to_zoho_ok and to_xero_ok and canon(z_as_x) == canon(xv)):
+
+    def as_x(value: Any) -> Any:
+        return comparable(link.transform, value, "xero")
+
+    def as_z(value: Any) -> Any:
+        return comparable(link.transform, value, "zoho")
+
+    if (to_zoho_ok and as_z(x_as_z) == as_z(zv)) or (not to_zoho_ok and to_xero_ok and as_x(z_as_x) == as_x(xv)):
         result.base_x[link.xero] = xv
         result.base_z[link.zoho] = zv
         return
@@ -107,8 +115,8 @@ def _merge_field(mapping: PairMapping, link: FieldLink, base_x: dict[str, Any] |
         # the filled side flows if it may.
         x_changed, z_changed = canon(xv) is not None, canon(zv) is not None
     else:
-        x_changed = not known or canon(xv) != canon(base_x.get(link.xero))  # type: ignore[union-attr]
-        z_changed = not known or canon(zv) != canon(base_z.get(link.zoho))  # type: ignore[union-attr]
+        x_changed = not known or as_x(xv) != as_x(base_x.get(link.xero))  # type: ignore[union-attr]
+        z_changed = not known or as_z(zv) != as_z(base_z.get(link.zoho))  # type: ignore[union-attr]
     if x_changed and z_changed:
         winner = _winner(policy, to_zoho_ok, to_xero_ok, xero_modified, zoho_modified, resolution)
         if winner is None:
@@ -136,6 +144,11 @@ def _merge_field(mapping: PairMapping, link: FieldLink, base_x: dict[str, Any] |
     else:  # a one-way pair ignoring the other side's edit: remember it so it is not seen as new next time
         result.base_x[link.xero] = xv
         result.base_z[link.zoho] = zv
+
+
+def _with_current(spec: dict[str, Any], xero_value: Any) -> dict[str, Any]:
+    """Invoice lines carried back start from Xero's lines now (see app.core.invoice_lines)."""
+    return {**spec, "current": xero_value} if spec.get("kind") == "line_items" else spec
 
 
 def _winner(policy: str, to_zoho_ok: bool, to_xero_ok: bool, xero_modified: datetime | None,

@@ -72,6 +72,7 @@ class PairSpec:
     xero_context: tuple[str, ...] = ()  # unmapped Xero fields kept with the link to rebuild arrays on update
     persons_port: SidePort | None = None  # Zoho Contacts for the people of each Xero contact (Xero → Zoho)
     persons_of: Callable[[SourceRecord, str], list[dict[str, Any]]] | None = None
+    xero_locked: Callable[[dict[str, Any]], str | None] | None = None  # why Xero refuses edits ("a paid invoice")
 
     @property
     def pair(self) -> str:
@@ -102,6 +103,7 @@ class _Planned:
     results: dict[str, WriteResult] = field(default_factory=dict)
     evidence: list[str] = field(default_factory=list)
     is_archive: bool = False
+    refused: bool = False  # an edit Xero does not take was reported (see PairSync._refuse_locked)
 
 
 class PairSync:
@@ -324,6 +326,9 @@ class PairSync:
                             "hint": _transform_hint(result.errors)})
             return None
         plan.is_archive = x is not None and self._archive_change(link, x)
+        reason = self.spec.xero_locked(x_now) if result.to_xero and self.spec.xero_locked else None
+        if reason:
+            self._refuse_locked(plan, reason, x_now)
         if result.to_zoho:
             plan.zoho_op = WriteOp(str(link.id), result.to_zoho, target_id=link.zoho_id, source_id=link.xero_id,
                                    name=name, current=z_now)
@@ -337,6 +342,30 @@ class PairSync:
         elif plan.is_archive:
             plan.action = "archive"
         return plan
+
+    def _refuse_locked(self, plan: _Planned, reason: str, x_now: dict[str, Any]) -> None:
+        """A Zoho edit Xero will not take (a paid or voided invoice, one in a locked period): nothing is written and
+        it is reported once. The edit is remembered as seen, so it is not tried again every cycle."""
+        result = plan.merge
+        assert result is not None and plan.link is not None
+        fields = [link.zoho for link in self.mapping.fields if link.xero in result.to_xero and link.zoho]
+        words = ", ".join(f.replace("_", " ") for f in fields)
+        for key in result.to_xero:
+            result.base_x[key] = read_field(x_now, key)
+            result.changes_xero.pop(key, None)
+        result.to_xero = {}
+        error = {"message": f"Can't change {reason} in Xero: the change to {words} made in Zoho CRM was not sent.",
+                 "hint": f"Make the change in Xero if it is needed (for {reason}, Xero may ask for a credit note), "
+                         "then put it back in Zoho CRM or Ignore this.", "field": ", ".join(fields)}
+        self.ctx.count("failed")
+        if self.ctx.dry_run:
+            self.ctx.plan_entry(self.pair, "fail", Z2X, plan.name, {"error": error["message"]})
+            return
+        record_failure(self.ctx.profile, self.ctx.run, self.pair, Z2X, plan.link.zoho_id or "", plan.name,
+                       {key: plan.merge.changes_zoho.get(key) for key in fields}, error, self.ctx.now(), retry=False)
+        self.ctx.history(self.pair, "fail", direction=Z2X, xero_id=plan.link.xero_id, zoho_id=plan.link.zoho_id,
+                         name=plan.name, mapping_version=self.mapping.version, error=error)
+        plan.refused = True
 
     def _archive_change(self, link: Link, x: SourceRecord) -> bool:
         return x.status in self.spec.archive_statuses and link.state == "active"
@@ -750,6 +779,8 @@ class PairSync:
         action = p.action if (wrote or p.action in ("link", "conflict")) else "skip"
         if action == "skip":
             ctx.count("unchanged")
+            if not p.refused:  # both sides agree now: a failure kept for this record has nothing left to do
+                self._resolve_failures(p)
             return
         direction = p.direction or (X2Z if p.zoho_op and not p.xero_op else Z2X if p.xero_op and not p.zoho_op
                                     else "both" if wrote else "")
@@ -758,14 +789,17 @@ class PairSync:
                                          mapping_version=self.mapping.version,
                                          error={"evidence": p.evidence} if p.evidence else None, at=ctx.now()))
         ctx.count(_DONE.get(action, action))
-        for direction_done, source in ((X2Z, p.x), (Z2X, p.z)):
-            if source is not None and (direction_done, source.id) in self._open_failures:
-                resolve_failure(ctx.profile, self.pair, direction_done, source.id)
-                self._open_failures.discard((direction_done, source.id))
+        self._resolve_failures(p)
         if self.spec.intent_lookup and p.z is not None and p.z.id in self.intents:
             self.intents.discard(p.z.id)
             WriteIntent.delete().where(WriteIntent.profile == ctx.profile, WriteIntent.pair == self.pair,
                                        WriteIntent.source_id == p.z.id).execute()
+
+    def _resolve_failures(self, p: _Planned) -> None:
+        for direction_done, source in ((X2Z, p.x), (Z2X, p.z)):
+            if source is not None and (direction_done, source.id) in self._open_failures:
+                resolve_failure(self.ctx.profile, self.pair, direction_done, source.id)
+                self._open_failures.discard((direction_done, source.id))
 
     def _fail_plan(self, p: _Planned, direction: str, error: dict[str, Any]) -> None:
         ctx = self.ctx

@@ -193,10 +193,15 @@ def prune_history(profile: Profile, retention_days: int, now: datetime) -> int:
 
 
 # ----- failed records ----------------------------------------------------------------------------------------
+NEVER_DAYS = 36500  # a failure retried only when the user asks
+
+
 def record_failure(profile: Profile, run: Run, pair: str, direction: str, source_id: str, name: str,
-                   payload: Any, error: dict[str, Any], now: datetime, waiting: bool = False) -> FailedRecord:
+                   payload: Any, error: dict[str, Any], now: datetime, waiting: bool = False,
+                   retry: bool = True) -> FailedRecord:
     """Remember a record that did not sync, with a backoff for the retry. ``waiting``: it cannot sync until a
-    related record does; it is retried when a run links new records (see ``due_failures``), or daily."""
+    related record does; it is retried when a run links new records (see ``due_failures``), or daily. Without
+    ``retry`` it waits for the user (Retry or Ignore): trying again would be refused the same way."""
     transient = bool(error.get("transient"))
     row = FailedRecord.get_or_none(FailedRecord.profile == profile, FailedRecord.pair == pair,
                                    FailedRecord.direction == direction, FailedRecord.source_id == source_id)
@@ -218,6 +223,8 @@ def record_failure(profile: Profile, run: Run, pair: str, direction: str, source
         step = RETRY_BACKOFF_STEPS[min(row.attempts - 1, len(RETRY_BACKOFF_STEPS) - 1)]
         delay = min(RETRY_MAX_MINUTES, step * int(get_setting(profile, "retry.first_delay_minutes")))
         row.next_attempt_at = now + timedelta(minutes=delay)
+    if not retry:
+        row.next_attempt_at = now + timedelta(days=NEVER_DAYS)
     row.save()
     return row
 

@@ -232,7 +232,7 @@ def _rate(tax_type: str | None, p: dict[str, Any]) -> tuple[str, Decimal] | None
     return str(entry["name"]), Decimal(str(entry["percentage"]))
 
 
-def _lines_forward(value: Any, p: dict[str, Any], lk: Any) -> Any:
+def lines_forward(value: Any, p: dict[str, Any], lk: Any) -> Any:
     """Xero ``LineItems`` → Zoho ``Invoiced_Items`` rows, priced ex tax so Zoho's per-row net and tax equal Xero's.
 
     Zoho computes a row as round(Quantity × List_Price) − Discount, plus that amount's tax rounded to cents. The row's
@@ -275,25 +275,9 @@ def _lines_forward(value: Any, p: dict[str, Any], lk: Any) -> Any:
 
 
 def _lines_reverse(value: Any, p: dict[str, Any], lk: Any) -> Any:
-    if _empty(value):
-        return []
-    by_name = {str(v["name"]): k for k, v in (p.get("tax_map") or {}).items() if v}
-    lines = []
-    for n, row in enumerate(value, 1):
-        product = (row.get("Product_Name") or {}).get("id") if isinstance(row.get("Product_Name"), dict) else None
-        code = lk.code_for_zoho_product(str(product)) if product else None
-        if product and code is None:
-            raise TransformError(f"line {n}'s product is not synced to Xero yet")
-        taxes = row.get("Line_Tax") or []
-        tax_type = by_name.get(str(taxes[0].get("name"))) if taxes else p.get("no_tax_type", "EXEMPTOUTPUT")
-        if taxes and tax_type is None:
-            raise TransformError(f"line {n}'s Zoho tax {taxes[0].get('name')} has no Xero tax type in the tax map")
-        line = {"Description": row.get("Description") or "", "Quantity": money_text(row.get("Quantity"), 4),
-                "UnitAmount": money_text(row.get("List_Price"), 2), "TaxType": tax_type}
-        if code:
-            line["ItemCode"] = code
-        lines.append(line)
-    return lines
+    from app.core.invoice_lines import lines_reverse  # it builds on lines_forward above
+
+    return lines_reverse(value, p, lk)
 
 
-TRANSFORMS["line_items"] = (_lines_forward, _lines_reverse)
+TRANSFORMS["line_items"] = (lines_forward, _lines_reverse)

@@ -105,11 +105,15 @@ class LiveConnectors:
                             "zoho:Products", keys=item_keys, zoho_xref_field=options.get("zoho_xref_field"),
                             zoho_filter=lambda r: r.name != fallback)
         if pair == "invoices":
-            defaults = {"sales_account": options.get("sales_account", "200")}
-            return PairSpec(mapping, XeroInvoicesPort(self.xero, defaults),
+            # Invoices made in Zoho CRM arrive in Xero as drafts unless the mapping allows AUTHORISED.
+            defaults = {"sales_account": options.get("sales_account", "200"),
+                        "invoice_status": "AUTHORISED" if options.get("created_status") == "AUTHORISED" else "DRAFT"}
+            xero_port = XeroInvoicesPort(self.xero, defaults)
+            return PairSpec(mapping, xero_port,
                             self.zoho_port(mapping, subforms=mapping.direction != "xero_to_zoho"),
                             "xero:invoices", "zoho:Invoices", keys=None,
-                            zoho_xref_field=options.get("zoho_xref_field"), archive_statuses=())
+                            zoho_xref_field=options.get("zoho_xref_field"), archive_statuses=(),
+                            xero_locked=xero_port.locked_reason)
         if pair == "deals":
             stage = str(options.get("trigger_stage") or get_setting(self.profile, "deals.trigger_stage"))
             defaults = {"invoice_status": options.get("invoice_status") or

@@ -44,3 +44,21 @@ def validate_all(mappings: dict[str, PairMapping], schemas: dict[str, tuple[list
             xero, zoho = schemas[pair]
             problems += validate(mapping, xero, zoho)
     return problems
+
+
+# Invoice fields a person may edit in Zoho CRM and Xero takes back; the number, status and amounts stay Xero's.
+INVOICE_FIELDS_BOTH_WAYS = ("Reference", "Contact.ContactID", "Date", "DueDate", "CurrencyCode", "LineItems")
+
+
+def invoices_both_ways(mapping: PairMapping, created_status: str = "DRAFT") -> PairMapping:
+    """The invoices pair set to both directions: the fields above flow both ways (a Zoho edit reaches Xero only
+    when a person made it since the last sync); invoices made in Zoho CRM arrive in Xero as ``created_status``
+    (DRAFT, or AUTHORISED if the business wants)."""
+    both = PairMapping.from_json(mapping.to_json())
+    both.version = mapping.version
+    both.direction = "both"
+    for link in both.fields:
+        if link.xero in INVOICE_FIELDS_BOTH_WAYS:
+            link.direction = "both"
+    both.options["created_status"] = created_status
+    return both

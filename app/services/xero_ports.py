@@ -18,6 +18,7 @@ from app.core.records import (
     WriteOp,
     WriteResult,
 )
+from app.core.transforms import to_decimal
 from app.integrations.common import BatchResult, version_text
 from app.integrations.xero.client import XeroClient
 from app.integrations.xero.models import (
@@ -309,7 +310,8 @@ def _line_fields(line: LineItem, amount_types: str | None) -> dict[str, Any]:
     return {"ItemCode": line.item_code, "Description": line.description, "Quantity": str(line.quantity),
             "UnitAmount": str(line.unit_amount), "TaxType": line.tax_type, "TaxAmount": _money(line.tax_amount),
             "LineAmount": _money(line.line_amount), "DiscountRate": _money(line.discount_rate),
-            "AccountCode": line.account_code, "LineAmountTypes": amount_types}
+            "AccountCode": line.account_code, "LineAmountTypes": amount_types, "LineItemID": line.line_item_id,
+            "Tracking": line.tracking}
 
 
 def flatten_invoice(i: Invoice) -> SourceRecord:
@@ -340,19 +342,27 @@ def build_invoice(op: WriteOp, defaults: dict[str, Any]) -> Invoice:
     if "CurrencyRate" in f and f["CurrencyRate"]:
         inv.currency_rate = Decimal(str(f["CurrencyRate"]))
     if "LineItems" in f:
-        inv.line_items = [LineItem(description=str(li.get("Description") or ""),
-                                   quantity=Decimal(str(li.get("Quantity") or 1)),
-                                   unit_amount=Decimal(str(li.get("UnitAmount") or 0)), item_code=li.get("ItemCode"),
-                                   tax_type=li.get("TaxType"), account_code=li.get("AccountCode")
-                                   or defaults.get("sales_account", "200"))
-                          for li in f["LineItems"] or []]
+        inv.line_items = [_line(li, defaults) for li in f["LineItems"] or []]
     if op.is_create:
         inv.type = "ACCREC"
         inv.status = inv.status or defaults.get("invoice_status", "DRAFT")
-        inv.line_amount_types = inv.line_amount_types or "Exclusive"
+        inv.line_amount_types = inv.line_amount_types or next(
+            (str(li["LineAmountTypes"]) for li in f.get("LineItems") or [] if li.get("LineAmountTypes")), "Exclusive")
         if inv.date and not inv.due_date:
             inv.due_date = inv.date + timedelta(days=int(defaults.get("payment_terms_days", 14)))
     return inv
+
+
+def _line(li: dict[str, Any], defaults: dict[str, Any]) -> LineItem:
+    """A line as the sync carries it (see app.core.invoice_lines): a line sent with its LineItemID updates that
+    line, so its discount rate, tracking and account code stay as they are."""
+    discount = li.get("DiscountRate")
+    return LineItem(description=str(li.get("Description") or ""), quantity=Decimal(str(li.get("Quantity") or 1)),
+                    unit_amount=Decimal(str(li.get("UnitAmount") or 0)), item_code=li.get("ItemCode"),
+                    tax_type=li.get("TaxType"), account_code=li.get("AccountCode")
+                    or defaults.get("sales_account", "200"),
+                    discount_rate=Decimal(str(discount)) if discount not in (None, "") else None,
+                    line_item_id=li.get("LineItemID"), tracking=li.get("Tracking") or None)
 
 
 class XeroInvoicesPort:
@@ -363,6 +373,21 @@ class XeroInvoicesPort:
     def __init__(self, client: XeroClient, defaults: dict[str, Any] | None = None) -> None:
         self.client = client
         self.defaults = defaults or {}
+        self._lock_date: date | None | bool = False  # False: not read yet (read once, only when needed)
+
+    def locked_reason(self, fields: dict[str, Any]) -> str | None:
+        """Why Xero will not take an edit to this invoice ("a paid invoice"), or None when it will."""
+        status = str(fields.get("Status") or "")
+        if status in ("PAID", "VOIDED", "DELETED"):
+            return f"a {status.lower()} invoice"
+        if (to_decimal(fields.get("AmountPaid")) or 0) > 0:
+            return "an invoice with payments"
+        day = str(fields.get("Date") or "")[:10]
+        if day and self._lock_date is False:
+            self._lock_date = self.client.organisation().period_lock_date
+        if day and self._lock_date and date.fromisoformat(day) <= self._lock_date:
+            return "an invoice in a locked period"
+        return None
 
     def read(self, since: datetime | None, start_page: int, page_token: str) -> Iterator[ReadPage]:
         for page in _pages(self.client.invoices(since, start_page=start_page), flatten_invoice):

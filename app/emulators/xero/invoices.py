@@ -62,6 +62,7 @@ TRANSITIONS = {
 }
 BAD_STATUS = "Invoice not of valid status for modification"
 HAS_PAYMENTS = "This document cannot be edited as it has a payment or credit note allocated to it."
+LOCKED = "The document date cannot be before the period lock date."
 ORG_UTC_OFFSET_MS = {"AU": 11 * 3_600_000, "NZ": 13 * 3_600_000}  # summer time in Sydney / Auckland
 
 
@@ -304,6 +305,9 @@ def prepare(call: Call, el: dict, target: Invoice | None) -> tuple[dict, list[st
             return plan, errors, warnings
         if target.AmountPaid > 0 and any(k in el for k in ("LineItems", "Contact", "CurrencyCode", "LineAmountTypes")):
             errors.append(HAS_PAYMENTS)
+            return plan, errors, warnings
+        if org.PeriodLockDate and target.Date <= org.PeriodLockDate and any(k in el for k in content_keys):
+            errors.append(LOCKED)
             return plan, errors, warnings
     plan["Status"] = status
     # contact

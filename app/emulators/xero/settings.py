@@ -60,6 +60,8 @@ def organisation(call: Call) -> httpx.Response:
         "Class": "STANDARD", "LineOfBusiness": "Wholesale supplies", "Addresses": [], "Phones": [],
         "ExternalLinks": [], "PaymentTerms": {"Sales": {"Day": 30, "Type": "DAYSAFTERBILLDATE"}},
     }
+    if org.PeriodLockDate:
+        body["PeriodLockDate"] = f"/Date({org.PeriodLockDate}+0000)/"
     return call.ok("Organisations", [body])
 
 

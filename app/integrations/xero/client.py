@@ -30,7 +30,7 @@ from app.integrations.xero.models import (
     TaxRate,
     TrackingCategory,
 )
-from app.integrations.xero.wire import exact_numbers, loads
+from app.integrations.xero.wire import exact_numbers, loads, parse_day
 
 PAGE_SIZE = 1000
 BATCH_SIZE = 50
@@ -195,7 +195,8 @@ class XeroClient:
     def organisation(self) -> Organisation:
         org = (self._get("Organisation").get("Organisations") or [{}])[0]
         return Organisation(org.get("OrganisationID", ""), org.get("Name", ""), org.get("BaseCurrency", ""),
-                            org.get("CountryCode", ""), org.get("ShortCode", ""))
+                            org.get("CountryCode", ""), org.get("ShortCode", ""),
+                            parse_day(org.get("PeriodLockDate")))
 
 
 def _outcomes(elements: list[dict[str, Any]], parse: Callable[[dict], Any], id_key: str) -> BatchResult:

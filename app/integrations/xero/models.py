@@ -193,6 +193,7 @@ class LineItem:
     line_amount: Decimal | None = None
     discount_rate: Decimal | None = None
     line_item_id: str | None = None
+    tracking: list[dict[str, Any]] | None = None  # up to two {Name, Option} of the org's tracking categories
 
     @classmethod
     def from_wire(cls, d: dict[str, Any]) -> LineItem:
@@ -200,14 +201,16 @@ class LineItem:
                    unit_amount=money(d.get("UnitAmount")) or Decimal("0"), item_code=d.get("ItemCode"),
                    account_code=d.get("AccountCode"), tax_type=d.get("TaxType"),
                    tax_amount=money(d.get("TaxAmount")), line_amount=money(d.get("LineAmount")),
-                   discount_rate=money(d.get("DiscountRate")), line_item_id=d.get("LineItemID"))
+                   discount_rate=money(d.get("DiscountRate")), line_item_id=d.get("LineItemID"),
+                   tracking=[{"Name": t.get("Name"), "Option": t.get("Option")} for t in d.get("Tracking") or []]
+                   or None)
 
     def to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {"Description": self.description, "Quantity": self.quantity,
                                "UnitAmount": self.unit_amount}
         for key, value in (("ItemCode", self.item_code), ("AccountCode", self.account_code),
                            ("TaxType", self.tax_type), ("DiscountRate", self.discount_rate),
-                           ("LineItemID", self.line_item_id)):
+                           ("LineItemID", self.line_item_id), ("Tracking", self.tracking)):
             _put(out, key, value)
         return out
 
@@ -333,6 +336,7 @@ class Organisation:
     base_currency: str
     country_code: str = ""
     short_code: str = ""
+    period_lock_date: date | None = None  # nothing dated on or before it can be changed
 
 
 @dataclass
