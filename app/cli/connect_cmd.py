@@ -129,5 +129,6 @@ def run_status(args: argparse.Namespace) -> int:
 def run_disconnect(args: argparse.Namespace) -> int:
     with open_context(args) as ctx:
         ConnectionService(ctx).disconnect(args.provider)
-    print(f"{'Xero' if args.provider == 'xero' else 'Zoho CRM'} disconnected.")
+    label = "Xero" if args.provider == "xero" else "Zoho CRM"
+    print(json.dumps({"disconnected": args.provider}) if getattr(args, "json", False) else f"{label} disconnected.")
     return 0

@@ -86,6 +86,13 @@ def test_json_errors_are_json(cli):
     assert "#42" in missing["error"]["message"]
 
 
+def test_every_command_answers_json(cli):
+    assert json.loads(cli("--demo", "disconnect", "zoho", "--json").out) == {"disconnected": "zoho"}
+    assert json.loads(cli("--demo", "conflicts", "--json").out) == []
+    error = json.loads(cli("--demo", "undo", "999", "--json", expect=1).out)
+    assert error == {"error": {"title": "Record not found", "message": "No sync run 999."}}
+
+
 def test_paused_run_exits_3_with_the_time_in_words():
     now = datetime.now(UTC)
     resume = now + timedelta(hours=2)
