@@ -283,7 +283,9 @@ class FieldCanvas(QWidget):
             self._arrow(p, path.pointAtPercent(0.0), -1)
         kind = link.transform.get("kind", "copy")
         if kind not in ("copy", "trim"):
-            mid = path.pointAtPercent(0.5)
+            # a second link from the same field puts its mark further along, so the two do not sit on each other
+            earlier = sum(1 for other in self._links[:index] if other.xero == link.xero)
+            mid = path.pointAtPercent(min(0.5 + 0.2 * earlier, 0.85))
             p.setBrush(pal.color(QPalette.ColorRole.Base))
             p.drawEllipse(mid, 9, 9)
             p.setPen(color)

@@ -73,9 +73,12 @@ class LinkEditor(QWidget):
         self.params = QStackedWidget()
         self._build_params()
         self.remove = QPushButton("Remove this link")
+        self.form_box = QWidget()
+        self.form_box.setLayout(form)
+        form.setContentsMargins(0, 0, 0, 0)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
-        layout.addLayout(form)
+        layout.addWidget(self.form_box)
         layout.addWidget(self.params, 1)
         row = QHBoxLayout()
         row.addStretch(1)
@@ -185,8 +188,8 @@ class LinkEditor(QWidget):
         same_link = self._editing and draft is self.draft and index == self.index
         self.draft, self.index, self.counts = draft, index, counts
         has = draft is not None and index is not None and 0 <= index < len(draft.links)
-        for w in (self.direction, self.winner, self.transform, self.remove):
-            w.setEnabled(has)
+        for w in (self.form_box, self.remove):
+            w.setVisible(has)
         if not has:
             self.title.setText("Select a link (click its line) to change how it works.")
             self.params.setCurrentWidget(self.pages["none"])
