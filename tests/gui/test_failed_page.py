@@ -152,3 +152,13 @@ def test_retry_through_the_real_controller_syncs_the_record(qtbot, synced, make_
     assert page.note.text() == "Tried 1 record again: 1 synced."
     assert synced.zoho_one("Accounts", Account_Name="Acme Catering Pty Ltd")["Website"] == \
         "https://acme-catering.example"
+
+
+def test_the_failed_model_passes_the_model_tester(qtmodeltester, failing):
+    from app.gui.models.failed_model import FailedModel
+
+    views = Views(failing.ctx.profile, failing.clock)
+    for waiting in (False, True):
+        model = FailedModel(waiting=waiting)
+        model.set_items([i for i in views.failed() if i.waiting == waiting], views.now())
+        qtmodeltester.check(model)

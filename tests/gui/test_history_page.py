@@ -186,3 +186,19 @@ def test_refresh_keeps_the_selection_and_adds_new_rows(page, views):
     assert page.model.rowCount() == 44 and cell(page, 0, COL_RECORD) == "Flat White Beans"
     assert page.detail.title.text() == "Failed: Bondi Surf Club"
     assert page.run.count() == 4  # All runs + three
+
+
+def test_after_a_real_sync_the_detail_names_the_customer_and_products(qtbot, synced):
+    """Real services: the demo's first sync, read back through Views as the window does."""
+    page = HistoryPage(Views.of(synced.ctx), FakeController())
+    qtbot.addWidget(page)
+    page.pair.setCurrentIndex(page.pair.findData("invoices"))
+    page.action.setCurrentIndex(page.action.findData("create"))
+    assert page.model.rowCount() > 40
+    row = next(r for r in range(page.model.rowCount()) if "Koala Kids" in cell(page, r, COL_RECORD))
+    page.select_row(row)
+    changes = {page.detail.changes.item(r, 0).text(): page.detail.changes.item(r, 1).text()
+               for r in range(page.detail.changes.rowCount())}
+    assert changes["Account Name\nin Zoho CRM"].startswith("(empty) → Koala Kids Childcare Pty Ltd\n")
+    lines = changes["Invoiced Items\nin Zoho CRM"]
+    assert " × " in lines and "Product_Name" not in lines and "3652397" not in lines
