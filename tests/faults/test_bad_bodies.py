@@ -81,7 +81,7 @@ def test_unreadable_bodies_after_the_request_was_processed(fault_world, clean_wo
     assert len(spoiled) >= 5 and any(" GET " not in s for s in spoiled), spoiled
     assert report.outcome in ("ok", "partial"), report.message
     if report.outcome == "partial":
-        assert "Nothing is lost" in report.message or "need attention" in report.message, report.message
+        assert "Nothing is lost" in report.message or "your attention" in report.message, report.message
     for side in ("xero", "zoho"):
         w.hooks[side][:] = [h for h in w.hooks[side] if h is not spoil]
     assert_converges(w, clean_world_state)
@@ -122,7 +122,7 @@ def test_zoho_207_fails_the_bad_records_only_with_hints(fault_world, clean_world
                                                                              "PhoneNumber": phone}]})
     report = w.sync_service().sync()
     assert report.outcome == "partial" and report.by_pair["contacts"]["failed"] == 2, report.message
-    assert "need attention" in report.message, report.message
+    assert "your attention" in report.message, report.message
     assert any(e[2].endswith("/Accounts/upsert") and e[3] == 207 for e in seen), seen
     failed = review.failed_records(w.sync_service())
     accounts = {f.record_name: f for f in failed if f.pair == "contacts"}
