@@ -8,7 +8,11 @@ or settings mistake; 3 paused by an API limit (it resumes by itself).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -86,6 +90,28 @@ def run(args: argparse.Namespace) -> int:
 
 
 # ----- sync --------------------------------------------------------------------------------------------------------
+@contextlib.contextmanager
+def ctrl_c_cancels() -> Iterator[threading.Event]:
+    """Ctrl-C (SIGINT) cancels the sync like the window's Cancel: it stops within a second and is recorded as
+    cancelled, and the next sync carries on. A second Ctrl-C stops at once."""
+    cancel = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield cancel
+        return
+
+    def on_sigint(signum: int, frame: Any) -> None:
+        if cancel.is_set():
+            raise KeyboardInterrupt
+        cancel.set()
+        print("  Stopping… (press Ctrl-C again to stop at once)", file=sys.stderr, flush=True)
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        yield cancel
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _sync(service: SyncService, views: Views, args: argparse.Namespace) -> int:
     since = None
     if args.since:
@@ -99,8 +125,9 @@ def _sync(service: SyncService, views: Views, args: argparse.Namespace) -> int:
             print(f"  {event.message}", file=sys.stderr, flush=True)
 
     try:
-        report = service.sync(dry_run=args.dry_run, pairs=args.pair, since=since, trigger="cli", progress=progress,
-                              allow_bulk_archive=args.allow_bulk_archive)
+        with ctrl_c_cancels() as cancel:
+            report = service.sync(dry_run=args.dry_run, pairs=args.pair, since=since, trigger="cli",
+                                  progress=progress, allow_bulk_archive=args.allow_bulk_archive, cancel=cancel)
     except ConfigError as exc:
         if exc.message.startswith("Unknown pair"):
             raise UsageError(exc.message) from exc

@@ -252,3 +252,20 @@ def test_a_database_held_by_another_program_is_said_in_words(world):
         other.execute("ROLLBACK")
         other.close()
     assert world.sync_service().sync().outcome == "ok"
+
+
+def test_ctrl_c_on_a_command_line_sync_cancels_it_cleanly(world):
+    import os
+    import signal
+
+    from app.cli.sync_cmd import ctrl_c_cancels
+
+    def progress(event) -> None:
+        if event.phase == "reading_xero":
+            os.kill(os.getpid(), signal.SIGINT)  # the person presses Ctrl-C
+
+    with ctrl_c_cancels() as cancel:
+        report = world.sync_service().sync(cancel=cancel, progress=progress)
+    assert report.outcome == "cancelled"
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert world.sync_service().sync().outcome == "ok"
