@@ -86,7 +86,7 @@ def _run_window(args: argparse.Namespace, self_test: bool) -> int:
     app.setWindowIcon(icon("app"))
     app.setQuitOnLastWindowClosed(False)  # closing the window may leave the app in the tray; Quit ends it
     with open_context(args) as ctx:
-        crash = CrashHandler(ctx.paths.log_dir)
+        crash = CrashHandler(ctx.paths.log_dir, show_dialog=not self_test)
         crash.install()
         ctx.profile  # noqa: B018 - the profile row exists before the window reads it
         controller = SyncController(ctx)
@@ -106,7 +106,7 @@ def _run_window(args: argparse.Namespace, self_test: bool) -> int:
             if self_test:
                 from app.gui.selftest import run_self_test
 
-                return run_self_test(app, window, controller)
+                return run_self_test(app, window, controller, crash)
             return app.exec()
         finally:
             _stop(controller)

@@ -138,8 +138,10 @@ class CrashHandler:
     time: an error that repeats while its dialog is open is only logged.
     """
 
-    def __init__(self, log_dir: Path | str) -> None:
+    def __init__(self, log_dir: Path | str, *, show_dialog: bool = True) -> None:
         self.log_dir = Path(log_dir)
+        self.show_dialog = show_dialog  # the self-test has no one to click OK: it only collects
+        self.caught: list[str] = []  # one line per unexpected error
         self.showing = False
         self.dialogs_shown = 0
         self._previous = sys.excepthook
@@ -155,7 +157,8 @@ class CrashHandler:
             QApplication.quit()
             return
         log.critical("unexpected error", exc_info=(kind, exc, tb))
-        if self.showing or QApplication.instance() is None:
+        self.caught.append(f"{kind.__name__}: {exc}")
+        if not self.show_dialog or self.showing or QApplication.instance() is None:
             return
         self.showing = True
         self.dialogs_shown += 1

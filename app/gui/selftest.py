@@ -50,14 +50,16 @@ def _wait_for_run(controller: Any) -> dict[str, Any]:
     return result["report"]
 
 
-def _check(app: QApplication, window: Any, controller: Any) -> None:
+def _check(app: QApplication, window: Any, controller: Any, crash: Any) -> None:
     app.processEvents()
     if not window.keys or window.keys[0] != "dashboard":
         raise SelfTestFailed(f"the Dashboard is not the first page (pages: {', '.join(window.keys) or 'none'})")
     for key in window.keys:
         window.show_page(key)
         app.processEvents()
-        if window.stack.currentWidget() is not window.pages[key]:
+        if crash.caught:
+            raise SelfTestFailed(f"opening the {key} page raised {crash.caught[0]}")
+        if key not in window.pages or window.stack.currentWidget() is not window.slots[key]:
             raise SelfTestFailed(f"the {key} page did not open")
     window.show_page("dashboard")
     report = _wait_for_run(controller)
@@ -82,9 +84,12 @@ def _check(app: QApplication, window: Any, controller: Any) -> None:
             raise SelfTestFailed("the History page shows no rows after the sync")
 
 
-def run_self_test(app: QApplication, window: Any, controller: Any) -> int:
+def run_self_test(app: QApplication, window: Any, controller: Any, crash: Any) -> int:
+    """``crash``: the CrashHandler (collecting, not showing): an unexpected error anywhere fails the test."""
     try:
-        _check(app, window, controller)
+        _check(app, window, controller, crash)
+        if crash.caught:
+            raise SelfTestFailed(f"unexpected error: {crash.caught[0]}")
     except SelfTestFailed as exc:
         print(f"self-test failed: {exc}", file=sys.stderr)
         return 1

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Signal, SignalInstance, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -157,21 +157,19 @@ class MainWindow(QMainWindow):
         outer.addLayout(middle, 1)
         self.setCentralWidget(body)
 
-        for spec in page_registry.available():
-            page = page_registry.build(spec, self.services)
-            page.setObjectName(f"page-{spec.key}")
-            self.pages[spec.key] = page
-            self.keys.append(spec.key)
+        self.specs = {spec.key: spec for spec in page_registry.available()}
+        self.slots: dict[str, QWidget] = {}
+        for key, spec in self.specs.items():  # each page is built the first time it is shown (a quicker start)
+            slot = QWidget(self.stack)
+            slot.setObjectName(f"page-{key}")
+            QVBoxLayout(slot).setContentsMargins(0, 0, 0, 0)
+            self.slots[key] = slot
+            self.keys.append(key)
             self.nav.addItem(spec.title)
-            self.stack.addWidget(page)
-            if hasattr(page, "open_page"):
-                page.open_page.connect(self.show_page)
-            if hasattr(page, "connections_changed"):
-                page.connections_changed.connect(self.refresh_header)
-        history = self.pages.get("history")
-        dashboard = self.pages.get("dashboard")
-        if history is not None and dashboard is not None and hasattr(dashboard, "show_run"):
-            dashboard.show_run.connect(history.show_run)
+            self.stack.addWidget(slot)
+        for index in range(self.nav.count()):
+            item = self.nav.item(index)
+            item.setSizeHint(QSize(0, self.nav.fontMetrics().height() * 2))
         self.nav.currentRowChanged.connect(self._page_chosen)
         for index in range(min(len(self.keys), 9)):
             shortcut = QShortcut(QKeySequence(f"Ctrl+{index + 1}"), self)
@@ -205,6 +203,28 @@ class MainWindow(QMainWindow):
         row = self.nav.currentRow()
         return self.keys[row] if 0 <= row < len(self.keys) else ""
 
+    def page(self, key: str) -> QWidget:
+        """The page for ``key``, built (with the services its constructor names) the first time it is needed."""
+        if key not in self.pages:
+            page = page_registry.build(self.specs[key], self.services)
+            self.pages[key] = page
+            self.slots[key].layout().addWidget(page)
+            if hasattr(page, "open_page"):
+                page.open_page.connect(self.show_page)
+            if hasattr(page, "connections_changed"):
+                page.connections_changed.connect(self.refresh_header)
+            if isinstance(getattr(page, "show_run", None), SignalInstance):  # the Dashboard's "Show in History"
+                page.show_run.connect(self._show_run)
+        return self.pages[key]
+
+    @Slot(int)
+    def _show_run(self, run_id: int) -> None:
+        """The Dashboard's "Show in History": the History page opens on that run."""
+        if "history" in self.specs:
+            history = self.page("history")
+            if hasattr(history, "show_run"):
+                history.show_run(run_id)
+
     @Slot(str)
     def show_page(self, key: str) -> None:
         if key in self.keys:
@@ -214,9 +234,13 @@ class MainWindow(QMainWindow):
     def _page_chosen(self, row: int) -> None:
         if not 0 <= row < len(self.keys):
             return
+        key = self.keys[row]
+        fresh = key not in self.pages
+        page = self.page(key)
         self.stack.setCurrentIndex(row)
-        self.settings.setValue("window/page", self.keys[row])
-        self._refresh_page(self.pages[self.keys[row]])
+        self.settings.setValue("window/page", key)
+        if not fresh:  # a page just built has read its figures already
+            self._refresh_page(page)
 
     @staticmethod
     def _refresh_page(page: QWidget) -> None:

@@ -49,7 +49,7 @@ def test_ctrl_number_switches_pages(qtbot, open_window, synced):
     window.nav.setFocus()
     qtbot.keyClick(window.nav, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     assert window.current_key == window.keys[1]
-    assert window.stack.currentWidget() is window.pages[window.keys[1]]
+    assert window.stack.currentWidget() is window.slots[window.keys[1]] and window.keys[1] in window.pages
     qtbot.keyClick(window.nav, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
     assert window.current_key == "dashboard"
 
