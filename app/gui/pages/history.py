@@ -417,6 +417,7 @@ class HistoryPage(QWidget):
     @Slot()
     def refresh(self) -> None:
         """Read again (the window calls this when the page is shown and after every run)."""
+        self.names = self.model.names = Names(self.views.profile)  # names linked since are looked up afresh
         self._fill_runs()
         self.apply_filters()
 
