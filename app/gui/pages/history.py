@@ -111,6 +111,8 @@ class DetailPane(QFrame):
         header = self.changes.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        # wrapped changes get the height they need once the stretched column has its width
+        header.sectionResized.connect(lambda *_: QTimer.singleShot(0, self.changes.resizeRowsToContents))
         self.changes.hide()
         self.open_xero = QPushButton("Open in Xero")
         self.open_zoho = QPushButton("Open in Zoho CRM")
