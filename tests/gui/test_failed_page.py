@@ -73,7 +73,9 @@ def test_the_selected_record_explains_itself_and_opens_in_either_system(qtbot, f
     opened = []
     monkeypatch.setattr("app.gui.pages.failed.QDesktopServices.openUrl", lambda url: opened.append(url))
     page = make_page(qtbot, failing)
-    assert not page.retry.isEnabled() and not page.open_xero.isEnabled()
+    assert page.selected()[0].record_name == "Bondi Surf Club"  # the first record is chosen for you
+    page.table.clearSelection()
+    assert not page.retry.isEnabled() and not page.open_xero.isEnabled() and page.detail.isHidden()
     page.table.selectRow(0)
     assert page.retry.isEnabled() and page.ignore.isEnabled()
     assert page.detail.title.text() == "Bondi Surf Club" and page.detail.message.text() == HINT

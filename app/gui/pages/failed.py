@@ -209,6 +209,8 @@ class FailedPage(QWidget):
         for row, item in enumerate(failed):
             if item.id in keep:
                 self.table.selectionModel().select(self.model.index(row, 0), flags)
+        if failed and not self.table.selectionModel().hasSelection():
+            self.table.selectRow(0)  # the first record's reason shows at once
         self._fit_rows()
 
         attention = self.views.attention()
