@@ -313,6 +313,8 @@ class SyncController(QObject):
                 self._next_run_at = self._plan_next()
                 self._set_state("paused" if self._paused_until is not None else "idle")
                 self.schedule_changed.emit(self.schedule())
+        elif not self._stopping:  # a task may have saved settings (Settings page): read the comparison's beat again
+            self._reconcile_hours = float(get_setting(self._ctx.profile, "reconcile.interval_hours") or 0)
         if self._stopping and not self._in_flight:
             self._finish_stop()
 

@@ -206,3 +206,18 @@ def test_reconcile_now_reports_what_agrees(qtbot, make_controller, synced):
     result = done.args[0]
     assert result["agree"]["contacts"] > 0 and isinstance(result["findings"], list)
     assert controller.last_reconcile == result
+
+
+def test_the_daily_comparison_runs_by_itself_on_the_beat_settings_give(qtbot, make_controller, synced):
+    from app.store.settings import set_setting
+
+    controller = make_controller(synced)
+    controller.set_interval(0)  # only the comparison may start by itself here
+    with qtbot.waitSignal(controller.task_finished, timeout=WAIT_MS,
+                          check_params_cb=lambda name, result: name == "save-settings"):
+        controller.submit("save-settings", lambda service: set_setting(service.profile, "reconcile.interval_hours", 2))
+    with qtbot.assertNotEmitted(controller.reconcile_finished, wait=200):
+        synced.clock.advance(3600)
+    with qtbot.waitSignal(controller.reconcile_finished, timeout=WAIT_MS) as done:
+        synced.clock.advance(3601)
+    assert done.args[0]["findings"] is not None and controller.last_reconcile["at"] == done.args[0]["at"]
