@@ -19,7 +19,7 @@ from app.core.state import (
 )
 from app.core.values import canon
 from app.store.bulk import insert_instances, update_instances
-from app.store.models import Conflict, Link, WriteIntent
+from app.store.models import Conflict, Link, MatchCandidate, WriteIntent
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +27,44 @@ log = logging.getLogger(__name__)
 class Applier:
     """The applying half of a pair sync (state lives on PairSync)."""
 
+    def _record_decisions(self) -> None:
+        """Save what planning decided besides writes, in one transaction before any write: orphans remembered
+        for later matching, records waiting for another (history and the failed-records table), look-alikes
+        for a person to review, and edits Xero refuses. A run killed after this point finds them all on resume."""
+        ctx = self.ctx
+        if not (self._new_orphans or self._orphans_changed or self._waits or self._reviews or self._refusals):
+            return
+        with ctx.db.atomic():
+            if self._new_orphans:
+                insert_instances(self._new_orphans)
+            for link in self._orphans_changed:
+                link.save()
+            for link, name, payload, error in self._refusals:  # an edit Xero does not take, reported once
+                record_failure(ctx.profile, ctx.run, self.pair, Z2X, link.zoho_id or "", name, payload, error,
+                               ctx.now(), retry=False)
+                ctx.history(self.pair, "fail", direction=Z2X, xero_id=link.xero_id, zoho_id=link.zoho_id, name=name,
+                            mapping_version=self.mapping.version, error=error)
+            for w in self._waits:
+                ctx.history(self.pair, "skip", xero_id=w.xero_id, zoho_id=w.zoho_id, name=w.name,
+                            mapping_version=self.mapping.version, error={"reason": f"Not synced: {w.reason}."})
+                direction, source = (X2Z, w.xero_id) if w.xero_id else (Z2X, w.zoho_id)
+                if source:
+                    record_failure(ctx.profile, ctx.run, self.pair, direction, source, w.name, None,
+                                   {"message": f"Waiting: {w.reason}.",
+                                    "hint": f"Waits until {w.reason.split(' ', 1)[0]} related record is synced "
+                                            f"({w.reason}).", "transient": True}, ctx.now(), waiting=True)
+            for r in self._reviews:
+                if MatchCandidate.get_or_none(MatchCandidate.profile == ctx.profile, MatchCandidate.pair == self.pair,
+                                              MatchCandidate.xero_id == r.xero_id,
+                                              MatchCandidate.zoho_id == r.zoho_id) is None:
+                    MatchCandidate.create(profile=ctx.profile, pair=self.pair, xero_id=r.xero_id, zoho_id=r.zoho_id,
+                                          xero_name=r.xero_name[:250], zoho_name=r.zoho_name[:250], score=r.score,
+                                          evidence=r.evidence, status="pending", created_at=ctx.now())
+        self._new_orphans, self._orphans_changed, self._waits, self._reviews, self._refusals = [], [], [], [], []
+
     def _apply(self, plans: list[Planned]) -> None:
         ctx = self.ctx
+        self._record_decisions()
         archives = sum(1 for p in plans if p.is_archive and (p.zoho_op or p.xero_op))
         if archives:
             ctx.brake.add(self.pair, archives, self.links.linked_count())

@@ -18,7 +18,7 @@ from typing import Any
 
 from app.core.applier import Applier
 from app.core.planner import Planner
-from app.core.plans import X2Z, Z2X, PairSpec, Planned
+from app.core.plans import X2Z, Z2X, PairSpec, Planned, Review, Wait
 from app.core.records import ReadPage, SourceRecord
 from app.core.runctx import BrakeTripped, RunContext
 from app.core.state import (
@@ -54,6 +54,10 @@ class PairSync(Planner, Applier):
         self._open_conflicts = open_conflict_links(ctx.profile, self.pair)
         self._new_links: list[Link] = []
         self._new_orphans: list[Link] = []
+        self._orphans_changed: list[Link] = []
+        self._waits: list[Wait] = []
+        self._reviews: list[Review] = []
+        self._refusals: list[tuple[Link, str, dict[str, Any], dict[str, Any]]] = []
         self._dirty: list[Link] = []
         self._conflicts: list[tuple[Link, str, dict[str, Any]]] = []
         self._settled: list[Link] = []
@@ -156,6 +160,7 @@ class PairSync(Planner, Applier):
                 plan = self._plan_first_link(xs[xid], zs[zid], ["confirmed by you"])
                 if plan:
                     plans.append(plan)
+        self._record_decisions()
         if plans:
             self._apply(plans)
 

@@ -7,17 +7,17 @@ from typing import Any
 
 from app.core.matching import MatchKeys, match
 from app.core.merge import merge, project, read_field
-from app.core.plans import X2Z, Z2X, Planned, transform_hint
+from app.core.plans import X2Z, Z2X, Planned, Review, Wait, transform_hint
 from app.core.records import ARCHIVED, DELETED, SourceRecord, WriteOp
-from app.core.state import record_failure
 from app.core.transforms import SkipRecord
 from app.core.values import canon
-from app.store.bulk import insert_instances
-from app.store.models import Link, MatchCandidate
+from app.store.models import Link
 
 
 class Planner:
-    """The planning half of a pair sync (state lives on PairSync)."""
+    """The planning half of a pair sync (state lives on PairSync). It only decides: what it decides besides
+    writes (orphans to remember, records that wait for another, look-alikes for review) is kept on the PairSync
+    and saved by the applier's :meth:`_record_decisions` before any write."""
 
     def _process(self, xero_records: list[SourceRecord], zoho_pool: dict[str, SourceRecord], drain: bool) -> None:
         plans: list[Planned] = []
@@ -53,10 +53,7 @@ class Planner:
             else:
                 unlinked_z.append(z)
         plans.extend(self._plan_unlinked(unlinked_x, unlinked_z, zoho_pool, drain))
-        if self._new_orphans:  # saved before any write, in one statement
-            with self.ctx.db.atomic():
-                insert_instances(self._new_orphans)
-            self._new_orphans = []
+        self._record_decisions()
         if plans:
             self._apply(plans)
 
@@ -119,10 +116,7 @@ class Planner:
         if self.ctx.dry_run:
             self.ctx.plan_entry(self.pair, "fail", Z2X, plan.name, {"error": error["message"]})
             return
-        record_failure(self.ctx.profile, self.ctx.run, self.pair, Z2X, plan.link.zoho_id or "", plan.name,
-                       {key: plan.merge.changes_zoho.get(key) for key in fields}, error, self.ctx.now(), retry=False)
-        self.ctx.history(self.pair, "fail", direction=Z2X, xero_id=plan.link.xero_id, zoho_id=plan.link.zoho_id,
-                         name=plan.name, mapping_version=self.mapping.version, error=error)
+        self._refusals.append((plan.link, plan.name, {key: plan.merge.changes_zoho.get(key) for key in fields}, error))
         plan.refused = True
 
     def _archive_change(self, link: Link, x: SourceRecord) -> bool:
@@ -267,13 +261,7 @@ class Planner:
         if self.ctx.dry_run:
             self.ctx.plan_entry(self.pair, "skip", "", name, {"reason": reason})
             return
-        self.ctx.history(self.pair, "skip", xero_id=xero_id, zoho_id=zoho_id, name=name,
-                         mapping_version=self.mapping.version, error={"reason": f"Not synced: {reason}."})
-        direction, source = (X2Z, xero_id) if xero_id else (Z2X, zoho_id)
-        if source:
-            record_failure(self.ctx.profile, self.ctx.run, self.pair, direction, source, name, None,
-                           {"message": f"Waiting: {reason}.", "hint": f"Waits until {reason.split(' ', 1)[0]} "
-                            f"related record is synced ({reason}).", "transient": True}, self.ctx.now(), waiting=True)
+        self._waits.append(Wait(name, reason, xero_id, zoho_id))
 
     def _plan_recovered(self, x: SourceRecord, z: SourceRecord) -> Planned:
         """Link a Xero record that an interrupted run created from ``z``, writing nothing but the cross-reference
@@ -316,7 +304,7 @@ class Planner:
                 existing.zoho_values = values
             existing.name = rec.name[:250]
             if existing.id is not None:  # else it is still waiting in _new_orphans
-                existing.save()
+                self._orphans_changed.append(existing)
 
     def _queue_review(self, xid: str, zid: str, score: float, evidence: list[str],
                       x_by_id: dict[str, SourceRecord], z_by_id: dict[str, SourceRecord],
@@ -337,10 +325,6 @@ class Planner:
                 self._remember_orphan(rec, side)
         xname = x.name if x else (orphan_x[xid].name if xid in orphan_x else "")
         zname = z.name if z else (orphan_z[zid].name if zid in orphan_z else "")
-        if MatchCandidate.get_or_none(MatchCandidate.profile == self.ctx.profile, MatchCandidate.pair == self.pair,
-                                      MatchCandidate.xero_id == xid, MatchCandidate.zoho_id == zid) is None:
-            MatchCandidate.create(profile=self.ctx.profile, pair=self.pair, xero_id=xid, zoho_id=zid,
-                                  xero_name=xname[:250], zoho_name=zname[:250], score=score, evidence=evidence,
-                                  status="pending", created_at=self.ctx.now())
+        self._reviews.append(Review(xid, zid, xname, zname, score, evidence))
         self.review_x.add(xid)
         self.review_z.add(zid)

@@ -52,6 +52,28 @@ class PairSpec:
         return self.mapping.direction in ("both", "zoho_to_xero")
 
 
+@dataclass(frozen=True)
+class Wait:
+    """A record not synced for now because of another one (its customer is archived or awaits review)."""
+
+    name: str
+    reason: str
+    xero_id: str | None
+    zoho_id: str | None
+
+
+@dataclass(frozen=True)
+class Review:
+    """A likely pair for a person to confirm."""
+
+    xero_id: str
+    zoho_id: str
+    xero_name: str
+    zoho_name: str
+    score: float
+    evidence: list[str]
+
+
 @dataclass
 class Planned:
     """One record's plan: the writes it needs and what to store once they succeed."""

@@ -13,7 +13,7 @@ from typing import Any
 from app.core.engine import RunReport, SyncEngine
 from app.core.mapping import PairMapping, Problem
 from app.core.runctx import ProgressEvent
-from app.errors import AuthRequired, ConfigError, RateLimited
+from app.errors import AuthRequired, Cancelled, ConfigError, RateLimited
 from app.integrations.http import cancel_scope
 from app.services.connections import ConnectionService
 from app.services.connectors import LiveConnectors
@@ -119,6 +119,8 @@ class SyncService:
         except AuthRequired as exc:
             return self.engine(mappings).record_stopped(trigger, dry_run, "failed", exc.message,
                                                         needs_sign_in=exc.provider)
+        except Cancelled as exc:
+            return self.engine(mappings).record_stopped(trigger, dry_run, "cancelled", exc.message)
         if problems:
             # The cached Zoho layout made the mapping fail: read it live next time, so a field put back in Zoho
             # lets the next sync through at once instead of after the cache's hour.
