@@ -32,6 +32,6 @@ def test_show_and_change_settings_from_the_command_line(tmp_path):
     shown = cli("settings").stdout
     assert "sync.interval_minutes = Off" in shown and "reconcile.interval_hours = Every week" in shown
 
-    refused = cli("settings", "set", "sync.interval_minutes", "1", expect=2)
-    assert "Every minute would use about 5,800 of Xero's 5,000 calls a day" in refused.stderr
+    refused = cli("settings", "set", "xero.plan", "starter", "sync.interval_minutes", "1", expect=2)
+    assert "Every minute would use about 3,100 of Xero's 1,000 calls a day" in refused.stderr
     assert "Unknown setting 'sync.speed'" in cli("settings", "set", "sync.speed", "9", expect=2).stderr

@@ -9,6 +9,7 @@ from typing import Any
 from app.errors import ConfigError
 from app.services.runtime import open_context
 from app.services.settings_schema import SECTIONS, Setting, apply_changes, load_values, schedule_cost, schema
+from app.services.words import plural
 
 COMMAND = "settings"
 TRUE, FALSE = ("on", "yes", "true", "1"), ("off", "no", "false", "0")
@@ -31,7 +32,9 @@ def words(setting: Setting, value: Any) -> str:
         return f"{round(value * 100)}%"
     if setting.kind == "int" and setting.special and value == setting.minimum:
         return setting.special
-    return f"{value:,} {setting.unit}".strip() if setting.kind == "int" else str(value)
+    if setting.kind != "int":
+        return str(value)
+    return plural(value, setting.unit.rstrip("s")) if setting.unit else f"{value:,}"
 
 
 def parse(setting: Setting, text: str) -> Any:
