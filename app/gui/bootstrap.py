@@ -68,16 +68,12 @@ def _data_dir_for(args: argparse.Namespace) -> Iterator[None]:
 
 
 def _run_window(args: argparse.Namespace, self_test: bool) -> int:
-    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from app.gui.controller import SyncController
-    from app.gui.errors import CrashHandler
+    from app.gui.single_instance import Claim, SingleInstance
     from app.gui.tray import icon
-    from app.gui.window import MainWindow
-    from app.services.connections import ConnectionService
-    from app.services.runtime import open_context
-    from app.services.views import Views
+    from app.paths import resolve_paths
+    from app.services.runtime import demo_paths
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Ledgerbridge")
@@ -85,6 +81,32 @@ def _run_window(args: argparse.Namespace, self_test: bool) -> int:
     app.setDesktopFileName("ledgerbridge")
     app.setWindowIcon(icon("app"))
     app.setQuitOnLastWindowClosed(False)  # closing the window may leave the app in the tray; Quit ends it
+    paths = demo_paths(args) if args.demo else resolve_paths(args.data_dir).ensure()
+    instance = SingleInstance(paths.data_dir, "demo" if args.demo else (getattr(args, "profile", None) or "default"))
+    claim = instance.claim()
+    if claim is Claim.SHOWN_OTHER:
+        print("Ledgerbridge is already open; its window has come to the front.")
+        return 0
+    if claim is Claim.NOT_ANSWERING:
+        print("Ledgerbridge is already running for this data folder but is not answering. Close it (or end it in "
+              "the task manager), then start it again.", file=sys.stderr)
+        return 1
+    try:
+        return _open_window(app, args, self_test, instance)
+    finally:
+        instance.release()
+
+
+def _open_window(app, args: argparse.Namespace, self_test: bool, instance) -> int:  # noqa: ANN001 - Qt objects
+    from PySide6.QtCore import QTimer
+
+    from app.gui.controller import SyncController
+    from app.gui.errors import CrashHandler
+    from app.gui.window import MainWindow
+    from app.services.connections import ConnectionService
+    from app.services.runtime import open_context
+    from app.services.views import Views
+
     with open_context(args) as ctx:
         crash = CrashHandler(ctx.paths.log_dir, show_dialog=not self_test)
         crash.install()
@@ -94,6 +116,7 @@ def _run_window(args: argparse.Namespace, self_test: bool) -> int:
                             settings_file=ctx.paths.data_dir / "window.ini", clock=ctx.clock,
                             make_connections=lambda: ConnectionService(ctx), use_tray=not self_test)
         window.quit_finished.connect(app.quit)
+        instance.show_requested.connect(window.bring_to_front)  # a second launch asked this window forward
         for stop_signal in (signal.SIGINT, signal.SIGTERM):  # Ctrl-C or a log-off: quit cleanly, state saved
             signal.signal(stop_signal, lambda *_: window.request_quit())
         wake_python = QTimer()  # lets Python see Ctrl-C while Qt's event loop runs

@@ -30,6 +30,7 @@ from app.errors import provider_label
 from app.gui import page_registry
 from app.gui.errors import ErrorPanel, open_folder
 from app.gui.notices import NoticePolicy
+from app.gui.single_instance import bring_to_front
 from app.gui.tray import Tray, icon
 
 log = logging.getLogger(__name__)
@@ -351,10 +352,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def bring_to_front(self) -> None:
-        self.show()
-        self.setWindowState(self.windowState() & ~Qt.WindowState.WindowMinimized)
-        self.raise_()
-        self.activateWindow()
+        bring_to_front(self)
 
     # ----- remembering -----------------------------------------------------------------------------------------
     def _restore(self) -> None:
