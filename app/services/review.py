@@ -190,30 +190,6 @@ def _candidates(service: SyncService, ids: list[int]) -> list[MatchCandidate]:
     return rows
 
 
-# ----- history -----------------------------------------------------------------------------------------------
-HISTORY_COLUMNS = ["time", "run", "pair", "action", "direction", "record", "changes", "error"]
-
-
-def history(service: SyncService, *, failed_only: bool = False, run_id: int | None = None,
-            limit: int = 500) -> list[dict[str, Any]]:
-    query = HistoryEntry.select().where(HistoryEntry.profile == service.profile)
-    if failed_only:
-        query = query.where(HistoryEntry.action == "fail")
-    if run_id is not None:
-        query = query.where(HistoryEntry.run == run_id)
-    rows = []
-    for h in query.order_by(HistoryEntry.id.desc()).limit(limit):
-        rows.append({"id": h.id, "time": h.created_at.isoformat(timespec="seconds"), "run": h.run_id,
-                     "pair": h.pair, "action": h.action, "direction": h.direction, "record": h.record_name,
-                     "xero_id": h.xero_id, "zoho_id": h.zoho_id, "changes": h.changes, "error": h.error,
-                     "mapping_version": h.mapping_version})
-    return rows
-
-
-def runs(service: SyncService, limit: int = 50) -> list[Run]:
-    return list(Run.select().where(Run.profile == service.profile).order_by(Run.id.desc()).limit(limit))
-
-
 def to_csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)

@@ -1,6 +1,7 @@
 """Failed records, match review, deletions, the safety brake, and undo."""
 
 from app.services import review
+from app.services.views import HistoryFilter, Views
 from app.store.models import FailedRecord, Link
 
 
@@ -19,8 +20,8 @@ def test_rejected_record_lands_in_failed_with_a_hint_and_retry_fixes_it(synced):
     w.zoho.ui_edit("Accounts", account["id"], {"Account_Name": "Bondi Surf Club"})  # taken by another contact
     report = sync(w)
     assert report.outcome == "partial" and report.failed == 1
-    rows = review.history(w.sync_service(), failed_only=True)
-    assert rows and "Bondi Surf Club" in rows[0]["error"]["hint"] and "unique" in rows[0]["error"]["hint"]
+    rows = Views.of(w.ctx).history_page(HistoryFilter(actions=("fail",)))
+    assert rows and "Bondi Surf Club" in rows[0].error["hint"] and "unique" in rows[0].error["hint"]
     failed = review.failed_records(w.sync_service())
     assert len(failed) == 1 and failed[0].hint.startswith("Xero needs a unique contact name")
     # the rest of the run carried on, and Xero kept its name

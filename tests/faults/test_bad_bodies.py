@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from app.services import review
+from app.services.views import HistoryFilter, Views
 from app.store.models import FailedRecord, Run
 from tests.faults.support import (
     BACKOFF,
@@ -132,8 +133,8 @@ def test_zoho_207_fails_the_bad_records_only_with_hints(fault_world, clean_world
     # their invoices wait for them, saying why; every other record went through
     waiting = [f for f in failed if f.pair == "invoices"]
     assert waiting and all(f.record_name.split(" — ")[1] in bad and "not synced yet" in f.hint for f in waiting)
-    history = review.history(w.sync_service(), failed_only=True)
-    assert {h["record"] for h in history if h["pair"] == "contacts"} == set(bad)
+    history = Views.of(w.ctx).history_page(HistoryFilter(actions=("fail",)), limit=500)
+    assert {h.record_name for h in history if h.pair == "contacts"} == set(bad)
     for name in bad:
         assert w.zoho_records("Accounts", Account_Name=name) == []
     got = counts(snapshot(w.xero, w.zoho))

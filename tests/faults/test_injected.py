@@ -10,7 +10,8 @@ from collections import Counter
 import httpx
 import pytest
 
-from app.services import review
+from app.services.exports import export_history
+from app.services.views import HistoryFilter, Views
 from app.store.models import Run
 from tests.faults.support import (
     assert_converges,
@@ -42,10 +43,11 @@ def test_ten_percent_server_errors_then_converges(fault_world, clean_world_state
         assert "Nothing is lost" in report.message or "your attention" in report.message, report.message
     assert_converges(w, clean_world_state)
     # exports land in the data dir too; the fixture's teardown scans them with everything else for credentials
-    service = w.sync_service()
     exports = w.ctx.paths.data_dir / "exports"
     exports.mkdir()
-    (exports / "history.csv").write_text(review.to_csv(review.history(service), review.HISTORY_COLUMNS))
+    views = Views.of(w.ctx)
+    export_history(views, HistoryFilter(), exports / "history.csv", "csv")
+    export_history(views, HistoryFilter(), exports / "history.json", "json")
 
 
 def test_bursts_of_429_are_absorbed(fault_world, clean_world_state):
