@@ -179,3 +179,21 @@ def test_an_unexpected_error_shows_a_calm_dialog_and_the_app_carries_on(qtbot, t
     assert str(tmp_path / "logs") in dialog.panel.advice.text()
     assert "RuntimeError: a bug" in dialog.panel.details.toPlainText()
     assert handler.dialogs_shown == 1 and not handler.showing
+
+
+def test_closing_the_window_keeps_syncing_in_the_tray_while_a_schedule_is_on(qtbot, open_window, synced):
+    window = open_window(synced)
+    told = []
+    window.tray.available = True  # as on a desktop with a system tray
+    window.tray.tell = lambda title, message: told.append(title)
+    window.close()
+    assert not window.isVisible() and not window.quitting and not window.controller.has_stopped
+    assert told == ["Ledgerbridge keeps syncing"]
+    window.tray.open_action.trigger()
+    assert window.isVisible()
+    window.close()
+    assert told == ["Ledgerbridge keeps syncing"]  # said once, the first time
+    window.controller.set_interval(0)
+    window.show()
+    with qtbot.waitSignal(window.quit_finished, timeout=WAIT_MS):
+        window.close()  # no schedule: closing quits
