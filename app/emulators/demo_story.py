@@ -14,6 +14,7 @@ ORG_NAME = "Bluegum Supply Co Pty Ltd"
 ORG_ABN = "49 624 595 711"
 ORG_CURRENCY = "AUD"
 SECOND_CURRENCY = "NZD"
+THIRD_CURRENCY = "USD"  # Pacific Bean Traders' invoices
 ORG_TIMEZONE_OFFSET = "+11:00"  # Sydney in summer (AEDT); Zoho shows times in the user's zone
 SALES_USER = {"name": "Priya Raman", "email": "priya@bluegumsupply.com.au"}
 ADMIN_USER = {"name": "Tom Whitfield", "email": "tom@bluegumsupply.com.au"}
@@ -159,6 +160,12 @@ CUSTOMERS: list[dict] = [
     {"key": "sydneywater", "name": "Sydney Water", "email": "", "phone": "13 20 92", "abn": "", "street": "1 Smith St",
      "city": "Parramatta", "region": "NSW", "postcode": "2150", "website": "", "persons": [], "supplier": True,
      "zoho": None},
+    # An overseas customer billed in US dollars (Xero only: the first sync makes its Zoho account, in USD).
+    {"key": "pacific", "name": "Pacific Bean Traders Inc", "email": "orders@pacificbeantraders.com",
+     "phone": "+1 415 555 0188", "abn": "", "street": "500 Battery St", "city": "San Francisco", "region": "CA",
+     "postcode": "94111", "country": "US", "website": "https://pacificbeantraders.com",
+     "persons": [("Dana", "Whitaker", "dana@pacificbeantraders.com")], "currency": "USD", "zoho": None,
+     "own_invoices": True},
 ]
 
 # In Zoho only: prospects the sales team is working (some already have deals).

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.core.mapping import PairMapping
+from app.core.mapping import FieldLink, PairMapping
 from app.core.matching import MatchKeys, keys_for, normalise_name
 from app.core.pairsync import PairSpec
 from app.core.records import ARCHIVED, SourceRecord
+from app.core.taxes import TaxFacts, deal_tax_type, effective_lines_spec, localise_tax_values
 from app.integrations.xero.client import XeroClient
 from app.integrations.zoho.client import ZohoClient
+from app.services.live_taxes import facts_key, tax_facts
 from app.services.schema_cache import SchemaCache
 from app.services.xero_ports import (
     XeroContactsPort,
@@ -63,6 +65,40 @@ class LiveConnectors:
         self.profile = profile
         self.clock = clock
         self.schema_cache = SchemaCache(profile, clock)
+        self._facts: TaxFacts | None = None
+
+    def tax_facts(self) -> TaxFacts:
+        """The Xero organisation's taxes and currencies and Zoho CRM's taxes (read once a day, see live_taxes)."""
+        if self._facts is None:
+            self._facts = tax_facts(self.schema_cache, self.xero, self.zoho)
+        return self._facts
+
+    def forget_tax_facts(self) -> None:
+        """A record was refused for a tax or a currency: read them again next time."""
+        self._facts = None
+        self.schema_cache.forget(facts_key(self.xero))
+
+    def with_taxes(self, mapping: PairMapping) -> PairMapping:
+        """The mapping in this organisation's taxes: the invoice lines' tax map completed, value maps over Xero
+        tax types in its own types (see app.core.taxes)."""
+        def taxed(link: FieldLink) -> bool:
+            return link.transform.get("kind") == "line_items" or link.xero.endswith("TaxType")
+
+        if not any(taxed(link) for link in mapping.fields):
+            return mapping
+        facts = self.tax_facts()
+        fields = [FieldLink(link.xero, link.zoho, link.direction, effective_lines_spec(link.transform, facts)
+                            if link.transform.get("kind") == "line_items" else
+                            localise_tax_values(link.transform, facts), link.winner) if taxed(link) else link
+                  for link in mapping.fields]
+        return PairMapping(**{**mapping.__dict__, "fields": fields})
+
+    def customer_values(self, contact_id: str) -> dict[str, Any]:
+        """A Xero customer's values as last synced (its currency, addresses), without asking Xero."""
+        from app.store.models import Link
+
+        link = Link.get_or_none(Link.profile == self.profile, Link.pair == "contacts", Link.xero_id == contact_id)
+        return dict(link.xero_values) if link is not None else {}
 
     def calls(self) -> tuple[int, int]:
         return self.xero.session.calls, self.zoho.session.calls
@@ -101,15 +137,15 @@ class LiveConnectors:
                             persons_of=persons_of, intent_lookup=bool(options.get("xero_xref_field")))
         if pair == "items":
             fallback = self.fallback_name()
-            return PairSpec(mapping, XeroItemsPort(self.xero), self.zoho_port(mapping), "xero:items",
+            return PairSpec(self.with_taxes(mapping), XeroItemsPort(self.xero), self.zoho_port(mapping), "xero:items",
                             "zoho:Products", keys=item_keys, zoho_xref_field=options.get("zoho_xref_field"),
                             zoho_filter=lambda r: r.name != fallback)
         if pair == "invoices":
             # Invoices made in Zoho CRM arrive in Xero as drafts unless the mapping allows AUTHORISED.
             defaults = {"sales_account": options.get("sales_account", "200"),
                         "invoice_status": "AUTHORISED" if options.get("created_status") == "AUTHORISED" else "DRAFT"}
-            xero_port = XeroInvoicesPort(self.xero, defaults)
-            return PairSpec(mapping, xero_port,
+            xero_port = XeroInvoicesPort(self.xero, defaults, facts=self.tax_facts)
+            return PairSpec(self.with_taxes(mapping), xero_port,
                             self.zoho_port(mapping, subforms=mapping.direction != "xero_to_zoho"),
                             "xero:invoices", "zoho:Invoices", keys=None,
                             zoho_xref_field=options.get("zoho_xref_field"), archive_statuses=(),
@@ -119,8 +155,10 @@ class LiveConnectors:
             defaults = {"invoice_status": options.get("invoice_status") or
                         get_setting(self.profile, "deals.invoice_status"),
                         "payment_terms_days": options.get("payment_terms_days", 14),
-                        "deal_tax_type": options.get("deal_tax_type", "OUTPUT"),
-                        "sales_account": options.get("sales_account", "200")}
+                        "sales_account": options.get("sales_account", "200"),
+                        "tax_type_for": lambda contact_id, currency: deal_tax_type(
+                            options, self.customer_values(contact_id) if contact_id else {}, currency,
+                            self.tax_facts())}
 
             def won(record: SourceRecord) -> bool:
                 return record.fields.get("Stage") == stage and not record.fields.get(options.get(
@@ -129,7 +167,8 @@ class LiveConnectors:
             mapping_fields = PairMapping(**{**mapping.__dict__, "fields": list(mapping.fields)})
             port = self.zoho_port(mapping_fields, deletions=False)
             port.fields = list(dict.fromkeys([*port.fields, "Stage"]))
-            return PairSpec(mapping, XeroDealInvoicesPort(self.xero, defaults), port, "xero:deal-invoices",
+            return PairSpec(mapping, XeroDealInvoicesPort(self.xero, defaults, facts=self.tax_facts), port,
+                            "xero:deal-invoices",
                             "zoho:Deals", keys=None, zoho_xref_field=options.get("zoho_xref_field"),
                             create_in_zoho=False, update_existing=False, zoho_filter=won, intent_lookup=True,
                             archive_statuses=())

@@ -38,6 +38,18 @@ class SchemaCache:
         self._memory[module] = fields
         return fields
 
+    def data(self, key: str, fetch: Callable[[], dict[str, Any]], ttl: float | None = None) -> dict[str, Any]:
+        """Other settings read from the live systems (tax rates, currencies), kept the same way for ``ttl``."""
+        stored = get_setting(self.profile, f"live.{key}")
+        if stored and self.clock.time() - float(stored.get("at", 0)) < (self.ttl if ttl is None else ttl):
+            return dict(stored["data"])
+        data = fetch()
+        set_setting(self.profile, f"live.{key}", {"at": self.clock.time(), "data": data})
+        return data
+
+    def forget(self, key: str) -> None:
+        set_setting(self.profile, f"live.{key}", None)
+
     def invalidate(self, module: str | None = None) -> None:
         modules = [module] if module else list(self._memory)
         for m in modules:

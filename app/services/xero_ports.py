@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -18,6 +18,7 @@ from app.core.records import (
     WriteOp,
     WriteResult,
 )
+from app.core.taxes import TaxFacts
 from app.core.transforms import to_decimal
 from app.integrations.common import BatchResult, version_text
 from app.integrations.xero.client import XeroClient
@@ -370,10 +371,22 @@ class XeroInvoicesPort:
 
     system, entity = "xero", "invoices"
 
-    def __init__(self, client: XeroClient, defaults: dict[str, Any] | None = None) -> None:
+    def __init__(self, client: XeroClient, defaults: dict[str, Any] | None = None,
+                 facts: Callable[[], TaxFacts] | None = None) -> None:
         self.client = client
         self.defaults = defaults or {}
+        self.facts = facts
         self._lock_date: date | None | bool = False  # False: not read yet (read once, only when needed)
+
+    def _currency_refused(self, op: WriteOp) -> WriteResult | None:
+        """An invoice in a currency the Xero organisation has not added fails with the reason, before sending."""
+        code = str(op.fields.get("CurrencyCode") or "").upper()
+        if not code or self.facts is None or self.facts().currency_enabled(code):
+            return None
+        return WriteResult(op.key, False, error={
+            "message": f"Xero is not set up for {code}: the organisation has not added this currency.",
+            "hint": f"Add {code} in Xero (Accounting → Advanced → Currencies), then Retry.", "code": "currency",
+            "field": "CurrencyCode", "transient": False})
 
     def locked_reason(self, fields: dict[str, Any]) -> str | None:
         """Why Xero will not take an edit to this invoice ("a paid invoice"), or None when it will."""
@@ -398,9 +411,11 @@ class XeroInvoicesPort:
         return [flatten_invoice(i) for i in self.client.invoices_by_id(ids) if i.type == "ACCREC"]
 
     def write(self, ops: list[WriteOp]) -> list[WriteResult]:
-        creates = [op for op in ops if op.is_create]
-        updates = [op for op in ops if not op.is_create]
-        out: list[WriteResult] = []
+        out = [self._currency_refused(op) for op in ops]
+        refused = {r.key for r in out if r is not None}
+        out = [r for r in out if r is not None]
+        creates = [op for op in ops if op.is_create and op.key not in refused]
+        updates = [op for op in ops if not op.is_create and op.key not in refused]
         if creates:
             out += _results(self.client.create_invoices([build_invoice(op, self.defaults) for op in creates]),
                             creates, flatten_invoice)
@@ -457,9 +472,10 @@ class XeroDealInvoicesPort(XeroInvoicesPort):
             f = dict(op.fields)
             if "LineItems" not in f:
                 amount = f.pop("Amount", None) or "0"
+                tax_type = self.defaults["tax_type_for"](f.get("Contact.ContactID"), f.get("CurrencyCode")) \
+                    if "tax_type_for" in self.defaults else self.defaults.get("deal_tax_type", "OUTPUT")
                 f["LineItems"] = [{"Description": f.get("Description") or f.get("Reference") or "Deal",
-                                   "Quantity": "1", "UnitAmount": str(amount),
-                                   "TaxType": self.defaults.get("deal_tax_type", "OUTPUT")}]
+                                   "Quantity": "1", "UnitAmount": str(amount), "TaxType": tax_type}]
             f.pop("Amount", None)
             f.pop("Description", None)
             if op.is_create and op.source_id:  # lets an interrupted run find this invoice again

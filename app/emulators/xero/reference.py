@@ -69,7 +69,8 @@ def tax_percent(country: str, tax_type: str) -> Decimal | None:
 CURRENCY_NAMES = {"AUD": "Australian Dollar", "NZD": "New Zealand Dollar", "USD": "United States Dollar",
                   "GBP": "Great Britain Pound", "EUR": "Euro"}
 # The "XE.com day rate" used when an invoice in a foreign currency gives no CurrencyRate (units per 1 base unit).
-DAY_RATES = {("AUD", "NZD"): Decimal("1.090000"), ("NZD", "AUD"): Decimal("0.917431")}
+DAY_RATES = {("AUD", "NZD"): Decimal("1.090000"), ("NZD", "AUD"): Decimal("0.917431"),
+             ("AUD", "USD"): Decimal("0.650000"), ("NZD", "USD"): Decimal("0.596330")}
 
 
 # Chart of accounts (a trimmed AU/NZ default chart). Payments need a BANK account or one with payments enabled.

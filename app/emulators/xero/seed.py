@@ -170,12 +170,15 @@ def _phone(text: str, default_country: str) -> dict:
     return {"PhoneNumber": text}
 
 
+COUNTRY_NAMES = {"AU": "Australia", "NZ": "New Zealand", "US": "United States"}
+
+
 def _demo_contact(tenant: str, c: dict, updated: int) -> Contact:
     country = c.get("country", "AU")
     persons = c.get("persons") or []
     first, last = (persons[0][0], persons[0][1]) if persons else ("", "")
     street = {"AddressLine1": c["street"], "City": c["city"], "Region": c["region"], "PostalCode": c["postcode"],
-              "Country": "New Zealand" if country == "NZ" else "Australia"}
+              "Country": COUNTRY_NAMES.get(country, "Australia")}
     addresses = {"STREET": street}
     if c["street"].upper().startswith("PO BOX"):
         addresses = {"POBOX": street}
@@ -188,7 +191,7 @@ def _demo_contact(tenant: str, c: dict, updated: int) -> Contact:
         DefaultCurrency=c.get("currency", ""), Website=c.get("website", ""), Addresses=addresses, Phones=phones,
         ContactPersons=[{"FirstName": f, "LastName": la, "EmailAddress": e, "IncludeInEmails": True}
                         for f, la, e in persons[1:]] or None,
-        AccountsReceivableTaxType="EXEMPTEXPORT" if country == "NZ" else "",
+        AccountsReceivableTaxType="EXEMPTEXPORT" if country != "AU" else "",
         SalesDefaultLineAmountType="EXCLUSIVE", PurchasesDefaultLineAmountType="EXCLUSIVE",
         UpdatedDateUTC=updated,
     )
@@ -233,19 +236,43 @@ def _pay(org: Org, inv: Invoice, amount: Decimal, when: int, key: str) -> None:
         inv.FullyPaidOnDate = day_floor(when)
 
 
+def _usd_invoice(org: Org, anchor: int, number: int) -> None:
+    """Pacific Bean Traders' order, invoiced in US dollars at Xero's rate of the day: a GST-free export."""
+    date = anchor - 12 * DAY_MS
+    rate = DAY_RATES[("AUD", story.THIRD_CURRENCY)]
+    inv = Invoice(InvoiceID=stable_id(org.TenantID, "invoice", "usd-1"), Type="ACCREC",
+                  ContactID=stable_id(org.TenantID, "contact", "pacific"), InvoiceNumber=f"INV-{number:04d}",
+                  Reference="PBT-PO-2211", Date=date, DueDate=date + 30 * DAY_MS, Status="AUTHORISED",
+                  LineAmountTypes="Exclusive", CurrencyCode=story.THIRD_CURRENCY, CurrencyRate=rate,
+                  SentToContact=True, UpdatedDateUTC=date + 10 * HOUR_MS)
+    lines = []
+    for k, (code, qty) in enumerate((("BEAN-1KG", 40), ("BEAN-DECAF", 10))):
+        sale = ITEM_PRICES[code][0]
+        line, _ = make_line("AU", "Exclusive", stable_id(org.TenantID, "line", "usd-1", k),
+                            next(d for c, _n, d, *_r in story.ITEMS if c == code), Decimal(qty),
+                            (sale * rate).quantize(Decimal("0.01")), "EXEMPTEXPORT", "200", code)
+        lines.append(line)
+    _add_invoice(org, inv, lines)
+
+
 def _demo_main(anchor: int) -> Org:
     rng = random.Random(20261102)
     org = _main_org(anchor)
-    org.currencies = [story.ORG_CURRENCY, story.SECOND_CURRENCY]
+    org.currencies = [story.ORG_CURRENCY, story.SECOND_CURRENCY, story.THIRD_CURRENCY]
     tenant = org.TenantID
     for n, c in enumerate(story.CUSTOMERS):
+        if c.get("own_invoices"):  # added to the story later: drawn from nothing, so the rest stays as it was
+            org.contacts[stable_id(tenant, "contact", c["key"])] = _demo_contact(
+                tenant, c, anchor - 60 * DAY_MS + 10 * HOUR_MS)
+            continue
         updated = anchor - (420 - 9 * n) * DAY_MS + rng.randrange(7 * 3600, 18 * 3600) * 1000 + rng.randrange(1000)
         if c.get("archived"):
             updated = anchor - (40 + 11 * n % 60) * DAY_MS + rng.randrange(9, 17) * HOUR_MS
         org.contacts[stable_id(tenant, "contact", c["key"])] = _demo_contact(tenant, c, updated)
     _demo_items(org, anchor, rng)
 
-    customers = [c for c in story.CUSTOMERS if not c.get("supplier") and not c.get("archived")]
+    customers = [c for c in story.CUSTOMERS if not c.get("supplier") and not c.get("archived")
+                 and not c.get("own_invoices")]
     # (customer key, status, days ago, partly paid?) — 52 sales invoices laid out by status.
     plan: list[tuple[str, str, int, bool]] = []
     layout = (["PAID"] * 21 + ["AUTHORISED"] * 15 + ["DRAFT"] * 6 + ["SUBMITTED"] * 4 + ["VOIDED"] * 3
@@ -301,7 +328,8 @@ def _demo_main(anchor: int) -> Org:
         elif part_paid:
             paid_at = min(date + 2 * DAY_MS, anchor - DAY_MS) + 10 * HOUR_MS
             _pay(org, inv, (inv.Total * Decimal("0.4")).quantize(Decimal("0.01")), paid_at, f"{n}-p")
-    org.next_invoice_number = len(plan) + 1
+    _usd_invoice(org, anchor, len(plan) + 1)
+    org.next_invoice_number = len(plan) + 2
 
     # Bills from suppliers (ACCPAY): InvoiceNumber is the supplier's reference and need not be unique.
     bills = [("paperco", "PAID", 150, [("PAPER-A4", 40), ("TONER-HP", 6)]),

@@ -124,6 +124,8 @@ class CrmApi:
         head = rest[0]
         if head == "org" and len(rest) == 1:
             return only("GET") or Call(s.org, [("org",)])
+        if head == "org" and rest[1:] == ["taxes"]:
+            return only("GET") or Call(s.taxes, [("org",)])
         if head == "org" and rest[1:] == ["currencies"]:
             return only("GET") or Call(s.currencies, [("settings", "currencies")])
         if head == "users" and len(rest) <= 2:

@@ -58,7 +58,10 @@ CURRENCIES = {
     # iso: (name, symbol, exchange rate per base unit, base)
     "AUD": ("Australian Dollar - AUD", "A$", "1.000000000", True),
     "NZD": ("New Zealand Dollar - NZD", "NZ$", "1.090000000", False),
+    "USD": ("US Dollar - USD", "US$", "0.650000000", False),
 }
+# The organisation's taxes (Setup → Taxes): (name, percentage). Rows name their Line_Tax after one of these.
+ORG_TAXES = [("GST", 10.0), ("NZ GST", 15.0)]
 
 _NONE = "-None-"
 LEAD_SOURCES = [_NONE, "Advertisement", "Cold Call", "Employee Referral", "External Referral", "Online Store",

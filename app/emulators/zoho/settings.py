@@ -16,6 +16,7 @@ from . import wire
 from .metadata import (
     CURRENCIES,
     MODULES,
+    ORG_TAXES,
     ORG_ID,
     USERS,
     ZGID,
@@ -104,6 +105,12 @@ class Settings:
                 "name": name, "modified_by": admin, "id": static_id(30011 + n),
             })
         return json_response(200, {"currencies": out})
+
+    def taxes(self) -> httpx.Response:
+        taxes = [{"id": static_id(30051 + n), "name": name, "display_label": f"{name} - {pct:.1f} %", "value": pct,
+                  "sequence_number": n + 1} for n, (name, pct) in enumerate(ORG_TAXES)]
+        return json_response(200, {"org_taxes": {"taxes": taxes, "preference": {"auto_populate_tax": False,
+                                                                                 "modify_tax_rates": False}}})
 
     def users(self, request: httpx.Request, user: str, user_id: str | None = None) -> httpx.Response:
         kind = request.url.params.get("type") or "AllUsers"

@@ -308,11 +308,13 @@ class TaxRate:
     tax_type: str
     rate: Decimal
     status: str = "ACTIVE"
+    revenue: bool = True  # may be used on sales
 
     @classmethod
     def from_wire(cls, d: dict[str, Any]) -> TaxRate:
         return cls(d.get("Name") or "", d.get("TaxType") or "",
-                   money(d.get("EffectiveRate", d.get("DisplayTaxRate"))) or Decimal("0"), d.get("Status") or "")
+                   money(d.get("EffectiveRate", d.get("DisplayTaxRate"))) or Decimal("0"), d.get("Status") or "",
+                   bool(d.get("CanApplyToRevenue", True)))
 
 
 @dataclass

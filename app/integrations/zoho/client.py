@@ -170,6 +170,11 @@ class ZohoClient:
                              bool(c.get("is_active", True)))
                 for c in self._get("org/currencies").get("currencies") or []]
 
+    def taxes(self) -> list[tuple[str, str]]:
+        """The organisation's taxes as (name, percentage text): what an invoice row's Line_Tax may name."""
+        body = self._get("org/taxes").get("org_taxes") or {}
+        return [(str(t.get("name") or ""), str(t.get("value") or "0")) for t in body.get("taxes") or []]
+
     def current_user(self) -> ZohoUser:
         user = (self._get("users", {"type": "CurrentUser"}).get("users") or [{}])[0]
         return ZohoUser(str(user.get("id", "")), user.get("full_name") or user.get("name") or "",

@@ -54,7 +54,7 @@ def test_authlib_pkce_code_flow_refresh_and_api_call():
     tenant = conns[0]["tenantId"]
     r = client.get(urls["api_base"] + "/Contacts", params={"page": 1},
                    headers={"xero-tenant-id": tenant, "Accept": "application/json"})
-    assert r.status_code == 200 and r.json()["pagination"]["itemCount"] == 37
+    assert r.status_code == 200 and r.json()["pagination"]["itemCount"] == 38
     old_refresh = token["refresh_token"]
     new = client.refresh_token(urls["token_url"], refresh_token=old_refresh)
     assert new["refresh_token"] != old_refresh
@@ -172,7 +172,7 @@ def test_official_xero_python_sdk_against_served_emulator():
         client.set_oauth2_token(s.tokens)  # accepts only the six keys the token endpoint sends
         api = AccountingApi(client, base_url=served.url + "/api.xro/2.0")
         contacts = api.get_contacts(s.tenant_id, page=1, page_size=5, include_archived=True)
-        assert contacts.pagination.item_count == 40 and len(contacts.contacts) == 5
+        assert contacts.pagination.item_count == 41 and len(contacts.contacts) == 5
         assert contacts.contacts[0].updated_date_utc.tzinfo is not None
         assert str(contacts.contacts[0].balances.accounts_receivable.outstanding) == "237.60"
         invoices = api.get_invoices(s.tenant_id, page=1, page_size=3, statuses=["PAID"])

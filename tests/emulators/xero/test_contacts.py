@@ -21,7 +21,7 @@ def _ms(net_date: str) -> int:
 def test_unpaged_list_has_all_active_and_no_pagination(session):
     body = session.get("/Contacts").json()
     assert "pagination" not in body
-    assert len(body["Contacts"]) == 37  # 40 demo contacts less the 3 archived
+    assert len(body["Contacts"]) == 38  # 41 demo contacts less the 3 archived
     c = body["Contacts"][0]
     assert [a["AddressType"] for a in c["Addresses"]] == ["POBOX", "STREET"]
     assert [p["PhoneType"] for p in c["Phones"]] == ["DEFAULT", "DDI", "FAX", "MOBILE"]
@@ -34,7 +34,7 @@ def test_paging_with_page_size_and_pagination_object(session):
     page = 1
     while True:  # the tap-xero way: stop at the first short page
         body = session.get("/Contacts", params={"page": page, "pageSize": 10, "includeArchived": "true"}).json()
-        assert body["pagination"] == {"page": page, "pageSize": 10, "pageCount": 4, "itemCount": 40}
+        assert body["pagination"] == {"page": page, "pageSize": 10, "pageCount": 5, "itemCount": 41}
         seen += [c["ContactID"] for c in body["Contacts"]]
         if page == 1:
             first = body["Contacts"][0]
@@ -42,7 +42,7 @@ def test_paging_with_page_size_and_pagination_object(session):
             break
         page += 1
     assert page == 5
-    assert len(seen) == len(set(seen)) == 40
+    assert len(seen) == len(set(seen)) == 41
     past = session.get("/Contacts", params={"page": 9, "pageSize": 10})
     assert past.status_code == 200 and past.json()["Contacts"] == []
     assert "SalesDefaultLineAmountType" in first  # only with paging or by id

@@ -108,8 +108,8 @@ def test_unknown_account_code_is_removed_with_warning(session):
 def test_auto_numbering_and_uniqueness(session):
     a = _create(session)
     b = _create(session)
-    assert a["InvoiceNumber"] == "INV-0055" and b["InvoiceNumber"] == "INV-0056"  # demo: INV-0001..0054
-    r = session.put("/Invoices", {"Invoices": [{"Type": "ACCREC", "InvoiceNumber": "INV-0055",
+    assert a["InvoiceNumber"] == "INV-0056" and b["InvoiceNumber"] == "INV-0057"  # demo: INV-0001..0055
+    r = session.put("/Invoices", {"Invoices": [{"Type": "ACCREC", "InvoiceNumber": "INV-0056",
                                                 "Contact": {"ContactID": _contact_id(session)},
                                                 "LineItems": [{"Description": "x"}]}]})
     assert r.status_code == 400 and r.json()["Elements"][0]["ValidationErrors"] == [
@@ -133,10 +133,10 @@ def test_currency(session):
     inv = _create(session, CurrencyCode="NZD")
     assert inv["CurrencyCode"] == "NZD" and inv["CurrencyRate"] == 1.09
     assert '"CurrencyRate":1.090000' in session.get(f"/Invoices/{inv['InvoiceID']}").text
-    r = session.put("/Invoices", {"Invoices": [{"Type": "ACCREC", "CurrencyCode": "USD",
+    r = session.put("/Invoices", {"Invoices": [{"Type": "ACCREC", "CurrencyCode": "GBP",
                                                 "Contact": {"ContactID": _contact_id(session)},
                                                 "LineItems": [{"Description": "x"}]}]})
-    assert "Organisation is not subscribed to currency USD" in r.text
+    assert "Organisation is not subscribed to currency GBP" in r.text
 
 
 # ----- status machine --------------------------------------------------------------------------------------------
@@ -210,7 +210,7 @@ def test_line_item_replacement_rules(session, clock):
 # ----- lists -----------------------------------------------------------------------------------------------------
 def test_unpaged_list_omits_lines_paged_includes(session):
     unpaged = session.get("/Invoices").json()
-    assert "pagination" not in unpaged and len(unpaged["Invoices"]) == 62
+    assert "pagination" not in unpaged and len(unpaged["Invoices"]) == 63
     assert all(i["LineItems"] == [] for i in unpaged["Invoices"])
     paged = session.get("/Invoices", params={"page": 1}).json()
     assert all(i["LineItems"] for i in paged["Invoices"] if i["Type"] == "ACCREC")
@@ -224,7 +224,7 @@ def test_demo_seed_covers_every_status(session):
     statuses = {i["Status"] for i in session.get("/Invoices").json()["Invoices"]}
     assert statuses == {"DRAFT", "SUBMITTED", "AUTHORISED", "PAID", "VOIDED", "DELETED"}
     invoices = session.get("/Invoices", params={"page": 1}).json()["Invoices"]
-    assert {i["CurrencyCode"] for i in invoices} == {"AUD", "NZD"}
+    assert {i["CurrencyCode"] for i in invoices} == {"AUD", "NZD", "USD"}
     assert {i["LineAmountTypes"] for i in invoices} >= {"Exclusive", "Inclusive"}
     assert {i["Type"] for i in invoices} == {"ACCREC", "ACCPAY"}
     part = [i for i in invoices if i["Status"] == "AUTHORISED" and 0 < i["AmountPaid"] < i["Total"]]

@@ -33,11 +33,11 @@ def test_seeds_are_deterministic_and_in_the_past(clock):
 def test_demo_seed_shape(emu):
     main, nz = emu.orgs.values()
     assert main.Name == "Bluegum Supply Co Pty Ltd" and nz.Name == "Bluegum Supply Co (NZ)"
-    assert len(main.contacts) == 40 and len(main.items) == 15 and 55 <= len(main.invoices) <= 70
+    assert len(main.contacts) == 41 and len(main.items) == 15 and 55 <= len(main.invoices) <= 70
     assert sum(c.ContactStatus == "ARCHIVED" for c in main.contacts.values()) == 3
     assert any(c.ContactPersons for c in main.contacts.values())
     assert any(c.TaxNumber == "85 661 250 090" for c in main.contacts.values())
-    assert main.currencies == ["AUD", "NZD"]
+    assert main.currencies == ["AUD", "NZD", "USD"]
     assert 3 <= len(nz.contacts) <= 8
 
 
@@ -88,7 +88,7 @@ def test_export_import_round_trip(session, emu, clock):
     session.http = type(session.http)(transport=fresh.as_transport())
     got = session.get(f"/Contacts/{created['ContactID']}")
     assert got.status_code == 200 and got.json()["Contacts"][0]["Name"] == "Saved Pty Ltd"
-    assert session.get("/Invoices", params={"page": 1}).json()["pagination"]["itemCount"] == 62
+    assert session.get("/Invoices", params={"page": 1}).json()["pagination"]["itemCount"] == 63
     assert session.refresh().status_code == 200
 
 
@@ -235,7 +235,7 @@ def test_settings_endpoints(session):
     output = next(r for r in rates if r["TaxType"] == "OUTPUT")
     assert output["TaxComponents"] == [{"Name": "GST", "Rate": 10.0, "IsCompound": False, "IsNonRecoverable": False}]
     assert '"DisplayTaxRate":10.0000' in session.get("/TaxRates", params={"where": 'TaxType=="OUTPUT"'}).text
-    assert [c["Code"] for c in session.get("/Currencies").json()["Currencies"]] == ["AUD", "NZD"]
+    assert [c["Code"] for c in session.get("/Currencies").json()["Currencies"]] == ["AUD", "NZD", "USD"]
     org = session.get("/Organisation").json()["Organisations"][0]
     assert org["Name"] == "Bluegum Supply Co Pty Ltd" and org["BaseCurrency"] == "AUD"
     assert org["OrganisationID"] == session.tenant_id

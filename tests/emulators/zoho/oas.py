@@ -23,7 +23,8 @@ Adaptations, each as narrow as possible:
    fails → ``code`` and ``status`` are required in errors (every Zoho error carries them, notes §3.3/§3.5) and
    ``file`` in a file download, which makes the ``oneOf`` decidable.
 5. currencies.json's ``exchange_rate`` pattern ``[1-9][0-9]{1,8}[.][0-9]{9}`` demands two integer digits and so
-   rejects the base currency's own ``"1.000000000"`` (the notes' example) → ``{0,8}``.
+   rejects the base currency's own ``"1.000000000"`` (the notes' example), and its leading ``[1-9]`` every rate below
+   one (``"0.650000000"`` US dollars to the Australian dollar) → ``[0-9][0-9]{0,8}``.
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ def prepare(target: Path) -> dict[str, Path]:
     for key in ("deleted_by", "display_name", "created_by"):
         schemas["Deleted_Record"]["properties"][key] = _or_null(schemas["Deleted_Record"]["properties"][key])
     rate = docs["currencies"]["components"]["schemas"]["Currency"]["properties"]["exchange_rate"]
-    rate["pattern"] = rate["pattern"].replace("{1,8}", "{0,8}")
+    rate["pattern"] = rate["pattern"].replace("[1-9][0-9]{1,8}", "[0-9][0-9]{0,8}")
     field_props = docs["fields"]["components"]["schemas"]["fields"]["properties"]
     for key, prop in list(field_props.items()):
         if "$ref" in prop:
