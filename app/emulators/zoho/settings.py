@@ -16,8 +16,8 @@ from . import wire
 from .metadata import (
     CURRENCIES,
     MODULES,
-    ORG_TAXES,
     ORG_ID,
+    ORG_TAXES,
     USERS,
     ZGID,
     render_field,
