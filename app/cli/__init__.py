@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--limits", choices=["real", "starter", "off"], default="real")
     sandbox.add_argument("--redirect-uri", action="append", default=[], metavar="URI",
                          help="also accept this OAuth redirect URI (repeatable)")
-    from app.cli import connect_cmd, historical_cmd, profiles_cmd, push_cmd, settings_cmd, sync_cmd
+    from app.cli import connect_cmd, historical_cmd, profiles_cmd, push_cmd, reset_cmd, settings_cmd, sync_cmd
 
     connect_cmd.add_parsers(commands)
     sync_cmd.add_parsers(commands)
@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     push_cmd.add_parsers(commands)
     profiles_cmd.add_parsers(commands)
     settings_cmd.add_parsers(commands)
+    reset_cmd.add_parsers(commands)
     accept_everywhere(commands)
     return parser
 
@@ -67,6 +68,10 @@ def run_command(args: argparse.Namespace) -> int:
             return profiles_cmd.run(args)
         if args.command == settings_cmd.COMMAND:
             return settings_cmd.run(args)
+        from app.cli import reset_cmd
+
+        if args.command == reset_cmd.COMMAND:
+            return reset_cmd.run(args)
 
         if args.command in (historical_cmd.COMMAND, push_cmd.COMMAND):
             return (historical_cmd if args.command == historical_cmd.COMMAND else push_cmd).run(args)

@@ -222,10 +222,19 @@ class Planner:
             plan.action = "conflict"
         return plan
 
+    def _foreign(self, rec: SourceRecord, to_zoho: bool) -> bool:
+        """A Zoho record made from the Xero organisation the user set aside (start fresh): never poured into the
+        one connected now."""
+        if to_zoho or not rec.xref or self.spec.foreign_xrefs is None:
+            return False
+        if getattr(self, "_foreign_ids", None) is None:
+            self._foreign_ids = self.spec.foreign_xrefs()
+        return rec.xref in self._foreign_ids
+
     def _plan_create(self, rec: SourceRecord, to_zoho: bool) -> Planned | None:
         allowed = (self.spec.create_in_zoho and self.spec.reads_xero()) if to_zoho else \
             (self.spec.create_in_xero and self.spec.reads_zoho())
-        if not allowed or rec.status in (ARCHIVED, DELETED, "voided"):
+        if not allowed or rec.status in (ARCHIVED, DELETED, "voided") or self._foreign(rec, to_zoho):
             self._remember_orphan(rec, "xero" if to_zoho else "zoho")
             return None
         try:

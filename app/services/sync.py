@@ -20,6 +20,7 @@ from app.services.connectors import LiveConnectors
 from app.services.context import AppContext
 from app.services.gc_policy import sync_gc
 from app.services.mappings import current_mappings, validate_all
+from app.services.org_change import check_organisations
 from app.services.runlock import run_lock
 from app.store.db import DB, busy_in_words
 from app.store.models import Run
@@ -104,6 +105,7 @@ class SyncService:
               cancel: threading.Event | None, progress: Callable[[ProgressEvent], None] | None,
               allow_bulk_archive: bool, force_retry: bool,
               mappings: dict[str, PairMapping] | None) -> RunReport:
+        check_organisations(self.profile)  # another organisation connected: the user decides first
         mappings = mappings or self.mappings()
         if pairs:
             unknown = [p for p in pairs if p not in mappings]
