@@ -125,6 +125,10 @@ class Planner:
     def _plan_unlinked(self, xs: list[SourceRecord], zs: list[SourceRecord], zoho_pool: dict[str, SourceRecord],
                        drain: bool) -> list[Planned]:
         plans: list[Planned] = []
+        if self.spec.set_aside is not None and zs:  # neither matched nor created: they are another organisation's
+            for z in [z for z in zs if self._foreign(z, False)]:
+                zs.remove(z)
+                zoho_pool.pop(z.id, None)
         if not xs and not (drain and zs):
             return plans
         x_by_id = {x.id: x for x in xs}
@@ -223,18 +227,18 @@ class Planner:
         return plan
 
     def _foreign(self, rec: SourceRecord, to_zoho: bool) -> bool:
-        """A Zoho record made from the Xero organisation the user set aside (start fresh): never poured into the
-        one connected now."""
-        if to_zoho or not rec.xref or self.spec.foreign_xrefs is None:
+        """A Zoho record of the organisation the user set aside (start fresh: synced with it, or made from one of
+        its records): never poured into the one connected now."""
+        if to_zoho or self.spec.set_aside is None:
             return False
-        if getattr(self, "_foreign_ids", None) is None:
-            self._foreign_ids = self.spec.foreign_xrefs()
-        return rec.xref in self._foreign_ids
+        if getattr(self, "_set_aside", None) is None:
+            self._set_aside = self.spec.set_aside()
+        return rec.id in self._set_aside or bool(rec.xref and rec.xref in self._set_aside)
 
     def _plan_create(self, rec: SourceRecord, to_zoho: bool) -> Planned | None:
         allowed = (self.spec.create_in_zoho and self.spec.reads_xero()) if to_zoho else \
             (self.spec.create_in_xero and self.spec.reads_zoho())
-        if not allowed or rec.status in (ARCHIVED, DELETED, "voided") or self._foreign(rec, to_zoho):
+        if not allowed or rec.status in (ARCHIVED, DELETED, "voided"):
             self._remember_orphan(rec, "xero" if to_zoho else "zoho")
             return None
         try:

@@ -40,7 +40,7 @@ class PairSpec:
     persons_port: SidePort | None = None  # Zoho Contacts for the people of each Xero contact (Xero → Zoho)
     persons_of: Callable[[SourceRecord, str], list[dict[str, Any]]] | None = None
     xero_locked: Callable[[dict[str, Any]], str | None] | None = None  # why Xero refuses edits ("a paid invoice")
-    foreign_xrefs: Callable[[], set[str]] | None = None  # Xero ids of an organisation set aside (never created)
+    set_aside: Callable[[], set[str]] | None = None  # ids of an organisation's records set aside (start fresh)
 
     @property
     def pair(self) -> str:

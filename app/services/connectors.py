@@ -12,7 +12,7 @@ from app.core.taxes import TaxFacts, deal_tax_type, effective_lines_spec, locali
 from app.integrations.xero.client import XeroClient
 from app.integrations.zoho.client import ZohoClient
 from app.services.live_taxes import facts_key, tax_facts
-from app.services.org_change import set_aside_xero_ids
+from app.services.org_change import set_aside_ids
 from app.services.schema_cache import SchemaCache
 from app.services.xero_ports import (
     XeroContactsPort,
@@ -127,7 +127,7 @@ class LiveConnectors:
 
     def spec(self, mapping: PairMapping) -> PairSpec:
         spec = self._spec(mapping)
-        spec.foreign_xrefs = lambda: set_aside_xero_ids(self.profile, mapping.pair)
+        spec.set_aside = lambda: set_aside_ids(self.profile, mapping.pair)
         return spec
 
     def _spec(self, mapping: PairMapping) -> PairSpec:

@@ -176,14 +176,15 @@ def start_fresh(profile: Profile, backups: Path, now: datetime | None = None) ->
     return result
 
 
-def set_aside_xero_ids(profile: Profile, pair: str) -> set[str]:
-    """Xero ids of the links this profile set aside by starting fresh: their Zoho copies are not created again."""
+def set_aside_ids(profile: Profile, pair: str) -> set[str]:
+    """Ids of the records this profile set aside by starting fresh, Xero's and Zoho's (linked, remembered or
+    waiting for review then): the Zoho ones, and Zoho records made from the Xero ones, are not synced again."""
     archives = [s.profile_id for s in Setting.select(Setting.profile).where(Setting.key == ARCHIVED_FROM,
                                                                            Setting.value == profile.id)]
     if not archives:
         return set()
-    return {x for (x,) in Link.select(Link.xero_id).where(Link.profile.in_(archives), Link.pair == pair,
-                                                          Link.xero_id.is_null(False)).tuples()}
+    rows = Link.select(Link.xero_id, Link.zoho_id).where(Link.profile.in_(archives), Link.pair == pair).tuples()
+    return {i for row in rows for i in row if i}
 
 
 def what_start_fresh_clears(profile: Profile) -> dict[str, int]:
