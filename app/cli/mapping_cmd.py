@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from app.cli.common import UsageError, print_json, table, wrapped
+from app.services import mapping_apply
 from app.services import mapping_editor_versions as versions
 from app.services import mappings as mapping_store
 from app.services.mapping_editor import MappingEditor
@@ -41,6 +42,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     mapping.add_argument("--pair", choices=PAIRS, help="which pair (contacts, items, invoices, payments, deals)")
     mapping.add_argument("--record", metavar="NAME_OR_ID", help="the record to preview (a name or an id, either side)")
     mapping.add_argument("--json", action="store_true", help="print a JSON document")
+    mapping.add_argument("--apply", action="store_true",
+                         help="import: also carry the new mapping to the records already linked (says how many first)")
 
 
 def run(service: SyncService, args: argparse.Namespace) -> int:
@@ -80,12 +83,30 @@ def _export(service: SyncService, args: argparse.Namespace) -> int:
 def _import(service: SyncService, args: argparse.Namespace) -> int:
     text = Path(args.values[0]).read_text(encoding="utf-8") if args.values else sys.stdin.read()
     saved = MappingEditor(service).import_file(text)
+    applied = _apply_to_linked(service, [v.pair for v in saved], args.json) if args.apply else []
     if args.json:
-        print_json({"imported": [asdict(v) for v in saved]})
+        print_json({"imported": [asdict(v) for v in saved], **({"applied": applied} if args.apply else {})})
     else:
         print(f"Imported mapping for {', '.join(v.pair for v in saved)} "
               f"(saved as version {', '.join(str(v.version) for v in saved)}).")
-    return 0
+    return 1 if any(a.get("outcome") in ("partial", "failed") for a in applied) else 0
+
+
+def _apply_to_linked(service: SyncService, pairs: list[str], quiet: bool) -> list[dict[str, Any]]:
+    """``import --apply``: the dry-run count, then the new mapping carried to each pair's linked records."""
+    out = []
+    for pair in pairs:
+        preview = mapping_apply.preview(service, pair)
+        if preview is None:
+            continue
+        if not quiet:
+            print(f"{pair_label(pair)}: {preview.message}")
+        report = mapping_apply.apply(service, pair) if preview.would_change else None
+        result = {"pair": pair, "would_change": preview.would_change, **mapping_apply.summary(report)}
+        if not quiet and report is not None:
+            print(f"{pair_label(pair)}: {report.message}")
+        out.append(result)
+    return out
 
 
 def _validate(service: SyncService, args: argparse.Namespace) -> int:

@@ -268,13 +268,17 @@ class SyncEngine:
     # ----- targeted syncs (confirm a match, resolve a conflict, retry) ---------------------------------------
     def sync_records(self, pair: str, xero_ids: list[str], zoho_ids: list[str], *, trigger: str,
                      resolutions: dict[str, dict[str, str]] | None = None,
-                     confirmed: list[tuple[str, str]] | None = None) -> RunReport:
-        rec = RecordedRun(self.profile, self.clock, self.connectors.calls, trigger=trigger)
+                     confirmed: list[tuple[str, str]] | None = None, dry_run: bool = False,
+                     remap: dict[str, tuple[str, str]] | None = None) -> RunReport:
+        """``remap``: fields whose mapping changed, compared afresh on these linked records (see
+        app.services.mapping_apply); ``dry_run`` plans without writing."""
+        rec = RecordedRun(self.profile, self.clock, self.connectors.calls, trigger=trigger, dry_run=dry_run)
         ctx = RunContext(self.profile, rec.row, self.clock, self.db, force_retry=True, current_pair=pair,
-                         make_fallback_product=self.connectors.fallback_product)
+                         make_fallback_product=self.connectors.fallback_product, dry_run=dry_run)
         outcome, message = "ok", ""
         try:
             sync = PairSync(ctx, self.connectors.spec(self.mappings[pair]))
+            sync.remap = remap or {}
             if confirmed:
                 sync.run_confirmed(confirmed)
             if xero_ids or zoho_ids:
@@ -286,10 +290,10 @@ class SyncEngine:
             raise
         if outcome == "ok":
             outcome = "partial" if ctx.counts.get("failed") else "ok"
-            message = _summary(ctx.counts, False)
+            message = _summary(ctx.counts, dry_run)
         rec.close(outcome, message, ctx.counts)
-        return RunReport(rec.id, outcome, message, False, rec.started, rec.ended, dict(ctx.counts),
-                         {k: dict(v) for k, v in ctx.by_pair.items()}, rec.xero_calls, rec.zoho_calls)
+        return RunReport(rec.id, outcome, message, dry_run, rec.started, rec.ended, dict(ctx.counts),
+                         {k: dict(v) for k, v in ctx.by_pair.items()}, rec.xero_calls, rec.zoho_calls, ctx.plan)
 
 
 def _summary(counts: dict[str, int], dry_run: bool) -> str:

@@ -15,6 +15,7 @@ from app.store.models import Link
 
 
 class Planner:
+    remap: dict[str, tuple[str, str]] = {}  # Zoho field → (Xero field, winning side) of a changed mapping
     """The planning half of a pair sync (state lives on PairSync). It only decides: what it decides besides
     writes (orphans to remember, records that wait for another, look-alikes for review) is kept on the PairSync
     and saved by the applier's :meth:`_record_decisions` before any write."""
@@ -68,10 +69,15 @@ class Planner:
             z_now = {**z_now, **{k: v for k, v in link.zoho_values.items()
                                  if canon(z_now.get(k)) is None and canon(v) is not None}}
         name = (x.name if x else "") or (z.name if z else "") or link.name
+        base_x, base_z, resolutions = link.xero_values, link.zoho_values, self.resolutions.get(str(link.id))
+        if self.remap:  # fields whose mapping changed: compared afresh, the side the mapping names winning
+            base_x = {k: v for k, v in base_x.items() if k not in {xf for xf, _ in self.remap.values()}}
+            base_z = {k: v for k, v in base_z.items() if k not in self.remap}
+            resolutions = {**{zf: side for zf, (_, side) in self.remap.items()}, **(resolutions or {})}
         try:
-            result = merge(self.mapping, link.xero_values, link.zoho_values, x_now, z_now, self.ctx.lookups,
+            result = merge(self.mapping, base_x, base_z, x_now, z_now, self.ctx.lookups,
                            xero_modified=x.modified if x else None, zoho_modified=z.modified if z else None,
-                           resolutions=self.resolutions.get(str(link.id)))
+                           resolutions=resolutions)
         except SkipRecord as exc:
             self._skip(name, str(exc), link.xero_id, link.zoho_id)
             return None
