@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import select
 import signal
 import sqlite3
@@ -217,6 +218,15 @@ class CliResult:
 def cli_env() -> dict[str, str]:
     """Subprocesses keep their refresh tokens in the 0600 fallback file: the tests' memory keyring is per process."""
     return dict(os.environ, PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring", PYTHONUNBUFFERED="1")
+
+
+_RUN_FINISHED = re.compile(r"^Sync run \d+: Finished —", re.MULTILINE)
+
+
+def sync_finished(result: CliResult) -> bool:
+    """``sync`` ran to its end without problems ("Sync run N: Finished — …"), exiting 0, or 1 when something waits
+    for a person (the demo data's look-alike customers to confirm)."""
+    return result.rc in (0, 1) and _RUN_FINISHED.search(result.out) is not None
 
 
 # A run takes about a second here; the bound is 60 times that, and four runs still fit in pytest's 300 s per test,
