@@ -254,9 +254,11 @@ class Views:
         from app.core.engine import PAIR_ORDER
         from app.services.mappings import current_mappings
 
-        linked = dict(Link.select(Link.pair, pw.fn.count(Link.id)).where(
-            Link.profile == self.profile, Link.xero_id.is_null(False), Link.zoho_id.is_null(False),
-            Link.state == "active").group_by(Link.pair).tuples())
+        # Written out so that SQLite sees the partial index's own condition (a bound 'active' hides it) and counts
+        # from that index alone: a few milliseconds at 25,000 links instead of a scan of every link's values.
+        linked = dict(Link._meta.database.execute_sql(
+            "SELECT pair, count(*) FROM link WHERE profile_id = ? AND xero_id IS NOT NULL AND zoho_id IS NOT NULL "
+            "AND state = 'active' GROUP BY pair", (self.profile.id,)).fetchall())
         failed = dict(FailedRecord.select(FailedRecord.pair, pw.fn.count(FailedRecord.id)).where(
             FailedRecord.profile == self.profile, FailedRecord.status == "open").group_by(FailedRecord.pair).tuples())
         mappings = current_mappings(self.profile)

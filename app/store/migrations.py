@@ -50,11 +50,20 @@ def _v4_mapping_version_authors(db: pw.SqliteDatabase) -> None:
                 (("saved_by", MappingVersion.saved_by), ("note", MappingVersion.note)) if name not in have])
 
 
+def _v5_dashboard_indexes(db: pw.SqliteDatabase) -> None:
+    """What the Dashboard reads after every run without scanning the big tables: linked records per pair (a
+    partial index of the linked, active links) and synced/failed per day (history by time with its action)."""
+    db.execute_sql("CREATE INDEX IF NOT EXISTS link_linked_by_pair ON link (profile_id, pair) "
+                   "WHERE xero_id IS NOT NULL AND zoho_id IS NOT NULL AND state = 'active'")
+    db.execute_sql("CREATE INDEX IF NOT EXISTS history_by_time ON history_entry (profile_id, created_at, action)")
+
+
 MIGRATIONS: list[tuple[int, Callable[[pw.SqliteDatabase], None]]] = [
     (1, _v1_initial),
     (2, _v2_history_indexes),
     (3, _v3_historical_queue),
     (4, _v4_mapping_version_authors),
+    (5, _v5_dashboard_indexes),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
