@@ -93,7 +93,8 @@ def ensure_demo_connections(connections: ConnectionService) -> None:
         zoho.api_domain, zoho.accounts_server = endpoints.api_domain, endpoints.accounts_url
         zoho.save()
     for provider in ("xero", "zoho"):
-        if connections.status_of(provider, live=False).connected:
+        # Asked live: a sandbox whose state was not saved (the app was killed) no longer knows the saved sign-in.
+        if connections.status_of(provider, live=True).connected:
             continue
         _, errors, open_url = auto_approver()
         if provider == "xero":
