@@ -211,6 +211,8 @@ class SyncEngine:
                     self._run_payments(ctx)
                 else:
                     PairSync(ctx, self.connectors.spec(mapping)).run()
+                if pair == "invoices":
+                    self._refresh_customers(ctx)
                 if pair in SLOW_PAIRS and not ctx.dry_run:
                     set_setting(self.profile, f"sync.last_read.{pair}", self.clock.time())
             except ConnectionLost as exc:  # this pair waits for the next cycle; the others still run
@@ -218,6 +220,18 @@ class SyncEngine:
                 ctx.count("pairs_interrupted")
                 ctx.interrupted.append(f"{pair}: {exc.message}")
             ctx.lookups.refresh()
+
+    def _refresh_customers(self, ctx: RunContext) -> None:
+        """Customers whose invoices changed in this run (a void, a credit note, a new invoice) but who were not
+        read themselves: Xero moves their balances without marking them changed, so read them now."""
+        mapping = self.mappings.get("contacts")
+        take = getattr(self.connectors, "customers_to_refresh", None)
+        ids = [i for i in (take() if take else []) if (link := ctx.lookups.link_for_xero("contacts", i)) is not None
+               and link.zoho_id]
+        if ids and mapping is not None and mapping.enabled:
+            ctx.current_pair = "contacts"
+            PairSync(ctx, self.connectors.spec(mapping)).run_targeted(ids, [], fetch_counterparts=False)
+            ctx.current_pair = "invoices"
 
     def _due(self, ctx: RunContext, pair: str) -> bool:
         """Whether a scheduled run reads this pair now (see app.core.beats); other runs read every pair."""

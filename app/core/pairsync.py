@@ -93,6 +93,8 @@ class PairSync(Planner, Applier):
                     zoho_pool[record.id] = record
                 zoho_deleted.extend(page.deleted_ids)
         retry_x, retry_z = self._due_retries()
+        if self.spec.refresh_xero is not None and self.spec.reads_xero() and not ctx.since:
+            retry_x = list(dict.fromkeys(retry_x + self.spec.refresh_xero(ctx.dry_run)))
         if self.spec.reads_xero():
             reading, read = f"Reading Xero {self.spec.xero.entity}…", 0
             for page in self._xero_pages():

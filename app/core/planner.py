@@ -90,6 +90,8 @@ class Planner:
         reason = self.spec.xero_locked(x_now) if result.to_xero and self.spec.xero_locked else None
         if reason:
             self._refuse_locked(plan, reason, x_now)
+        if result.to_zoho and x is not None and self.spec.touched is not None:
+            self.spec.touched(x)
         if result.to_zoho:
             plan.zoho_op = WriteOp(str(link.id), result.to_zoho, target_id=link.zoho_id, source_id=link.xero_id,
                                    name=name, current=z_now)
@@ -261,6 +263,8 @@ class Planner:
             if self.spec.zoho_xref_field:
                 fields[self.spec.zoho_xref_field] = rec.id
             plan.zoho_op = WriteOp(rec.id, fields, None, rec.id, rec.name, current={})
+            if self.spec.touched is not None:
+                self.spec.touched(rec)
             plan.base_x, plan.base_z = base_src, base_dst
         else:
             if self.spec.intent_lookup and rec.id in self.intents:

@@ -40,6 +40,8 @@ class PairSpec:
     persons_port: SidePort | None = None  # Zoho Contacts for the people of each Xero contact (Xero → Zoho)
     persons_of: Callable[[SourceRecord, str], list[dict[str, Any]]] | None = None
     xero_locked: Callable[[dict[str, Any]], str | None] | None = None  # why Xero refuses edits ("a paid invoice")
+    touched: Callable[[SourceRecord], None] | None = None  # told of each Xero record whose change goes to Zoho
+    refresh_xero: Callable[[bool], list[str]] | None = None  # linked Xero records to read again (dates passed)
     set_aside: Callable[[], set[str]] | None = None  # ids of an organisation's records set aside (start fresh)
 
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 from app.core.mapping import FieldLink, PairMapping
@@ -9,6 +10,7 @@ from app.core.matching import MatchKeys, keys_for, normalise_name
 from app.core.pairsync import PairSpec
 from app.core.records import ARCHIVED, SourceRecord
 from app.core.taxes import TaxFacts, deal_tax_type, effective_lines_spec, localise_tax_values
+from app.core.transforms import to_decimal
 from app.integrations.xero.client import XeroClient
 from app.integrations.zoho.client import ZohoClient
 from app.services.live_taxes import facts_key, tax_facts
@@ -67,6 +69,8 @@ class LiveConnectors:
         self.clock = clock
         self.schema_cache = SchemaCache(profile, clock)
         self._facts: TaxFacts | None = None
+        self._contacts_read: set[str] = set()  # this run's, see customers_to_refresh
+        self._invoice_customers: set[str] = set()
 
     def tax_facts(self) -> TaxFacts:
         """The Xero organisation's taxes and currencies and Zoho CRM's taxes (read once a day, see live_taxes)."""
@@ -93,6 +97,49 @@ class LiveConnectors:
                             localise_tax_values(link.transform, facts), link.winner) if taxed(link) else link
                   for link in mapping.fields]
         return PairMapping(**{**mapping.__dict__, "fields": fields})
+
+    def customers_to_refresh(self) -> list[str]:
+        """Customers of invoices whose changes went to Zoho this run and who were not read themselves."""
+        ids = sorted(self._invoice_customers - self._contacts_read)
+        self._invoice_customers.clear()
+        return ids
+
+    def _invoice_touched(self, record: SourceRecord) -> None:
+        """An invoice that moves its customer's balance (drafts do not) went to Zoho."""
+        if record.fields.get("Contact.ContactID") and record.fields.get("Status") in ("AUTHORISED", "PAID", "VOIDED"):
+            self._invoice_customers.add(str(record.fields["Contact.ContactID"]))
+
+    def today(self) -> date:
+        """The office's date (the computer's local day): invoices fall due by it."""
+        return datetime.fromtimestamp(self.clock.time()).date()
+
+    def due_for_refresh(self, pair: str, dry_run: bool) -> list[str]:
+        """Linked records whose values change as days pass with no change in Xero, read again once a day: invoices
+        awaiting payment that are past due now (they become Overdue), and customers who owe money (their overdue
+        balance grows). The first run of a profile only notes the day."""
+        key, today = f"sync.refreshed.{pair}", self.today()
+        last = get_setting(self.profile, key)
+        if last == today.isoformat():
+            return []
+        if not dry_run:
+            set_setting(self.profile, key, today.isoformat())
+        if last is None:
+            return []
+        from app.store.models import Link
+
+        ids = []
+        for link in Link.select(Link.xero_id, Link.xero_values).where(
+                Link.profile == self.profile, Link.pair == pair, Link.state == "active", Link.xero_id.is_null(False),
+                Link.zoho_id.is_null(False)):
+            values = link.xero_values
+            if pair == "invoices":
+                due = str(values.get("DueDate") or "")[:10]
+                if values.get("Status") == "AUTHORISED" and values.get("SalesStatus", "AUTHORISED") == "AUTHORISED" \
+                        and due and due < today.isoformat():
+                    ids.append(link.xero_id)
+            elif (to_decimal(values.get("Balances.AccountsReceivable.Outstanding")) or 0) > 0:
+                ids.append(link.xero_id)
+        return ids
 
     def customer_values(self, contact_id: str) -> dict[str, Any]:
         """A Xero customer's values as last synced (its currency, addresses), without asking Xero."""
@@ -134,13 +181,16 @@ class LiveConnectors:
         pair = mapping.pair
         options = mapping.options
         if pair == "contacts":
-            return PairSpec(mapping, XeroContactsPort(self.xero), self.zoho_port(mapping), "xero:contacts",
+            self._contacts_read = set()
+            return PairSpec(mapping, XeroContactsPort(self.xero, self._contacts_read.add), self.zoho_port(mapping),
+                            "xero:contacts",
                             f"zoho:{mapping.zoho_module}", keys=contact_keys,
                             zoho_xref_field=options.get("zoho_xref_field"),
                             xero_xref_field=options.get("xero_xref_field"), archive_statuses=(ARCHIVED,),
                             xero_context=("Phones.", "Addresses."),
                             persons_port=self.persons_port() if options.get("sync_persons", True) else None,
-                            persons_of=persons_of, intent_lookup=bool(options.get("xero_xref_field")))
+                            persons_of=persons_of, intent_lookup=bool(options.get("xero_xref_field")),
+                            refresh_xero=lambda dry_run: self.due_for_refresh("contacts", dry_run))
         if pair == "items":
             fallback = self.fallback_name()
             return PairSpec(self.with_taxes(mapping), XeroItemsPort(self.xero), self.zoho_port(mapping), "xero:items",
@@ -150,12 +200,13 @@ class LiveConnectors:
             # Invoices made in Zoho CRM arrive in Xero as drafts unless the mapping allows AUTHORISED.
             defaults = {"sales_account": options.get("sales_account", "200"),
                         "invoice_status": "AUTHORISED" if options.get("created_status") == "AUTHORISED" else "DRAFT"}
-            xero_port = XeroInvoicesPort(self.xero, defaults, facts=self.tax_facts)
+            xero_port = XeroInvoicesPort(self.xero, defaults, facts=self.tax_facts, today=self.today)
             return PairSpec(self.with_taxes(mapping), xero_port,
                             self.zoho_port(mapping, subforms=mapping.direction != "xero_to_zoho"),
                             "xero:invoices", "zoho:Invoices", keys=None,
                             zoho_xref_field=options.get("zoho_xref_field"), archive_statuses=(),
-                            xero_locked=xero_port.locked_reason)
+                            xero_locked=xero_port.locked_reason, touched=self._invoice_touched,
+                            refresh_xero=lambda dry_run: self.due_for_refresh("invoices", dry_run))
         if pair == "deals":
             stage = str(options.get("trigger_stage") or get_setting(self.profile, "deals.trigger_stage"))
             defaults = {"invoice_status": options.get("invoice_status") or

@@ -163,11 +163,18 @@ def _phone(kind: str, full: Any, country_code: Any) -> Phone:
 class XeroContactsPort:
     system, entity = "xero", "contacts"
 
-    def __init__(self, client: XeroClient) -> None:
+    def __init__(self, client: XeroClient, on_read: Callable[[str], None] | None = None) -> None:
         self.client = client
+        self.on_read = on_read  # told the id of every contact read (see LiveConnectors.customers_to_refresh)
+
+    def _flatten(self, c: Contact) -> SourceRecord:
+        record = flatten_contact(c)
+        if self.on_read is not None:
+            self.on_read(record.id)
+        return record
 
     def read(self, since: datetime | None, start_page: int, page_token: str) -> Iterator[ReadPage]:
-        return _pages(self.client.contacts(since, include_archived=True, start_page=start_page), flatten_contact)
+        return _pages(self.client.contacts(since, include_archived=True, start_page=start_page), self._flatten)
 
     def fetch(self, ids: list[str]) -> list[SourceRecord]:
         return [flatten_contact(c) for c in self.client.contacts_by_id(ids)]
@@ -315,8 +322,16 @@ def _line_fields(line: LineItem, amount_types: str | None) -> dict[str, Any]:
             "Tracking": line.tracking}
 
 
-def flatten_invoice(i: Invoice) -> SourceRecord:
-    f = {"InvoiceNumber": i.number, "Reference": i.reference, "Contact.ContactID": i.contact_id,
+def sales_status(i: Invoice, today: date | None) -> str | None:
+    """Xero's status as sales see it: an authorised invoice still owed after its due date is OVERDUE (Xero has no
+    such status; it changes as days pass, so linked invoices are read again daily, see LiveConnectors)."""
+    if i.status == "AUTHORISED" and today and i.due_date and i.due_date < today and (i.amount_due or 0) > 0:
+        return "OVERDUE"
+    return i.status
+
+
+def flatten_invoice(i: Invoice, today: date | None = None) -> SourceRecord:
+    f = {"SalesStatus": sales_status(i, today),"InvoiceNumber": i.number, "Reference": i.reference, "Contact.ContactID": i.contact_id,
          "Date": i.date.isoformat() if i.date else None, "DueDate": i.due_date.isoformat() if i.due_date else None,
          "Status": i.status, "LineAmountTypes": i.line_amount_types, "CurrencyCode": i.currency,
          "CurrencyRate": _money(i.currency_rate), "SubTotal": _money(i.sub_total), "TotalTax": _money(i.total_tax),
@@ -372,10 +387,11 @@ class XeroInvoicesPort:
     system, entity = "xero", "invoices"
 
     def __init__(self, client: XeroClient, defaults: dict[str, Any] | None = None,
-                 facts: Callable[[], TaxFacts] | None = None) -> None:
+                 facts: Callable[[], TaxFacts] | None = None, today: Callable[[], date] | None = None) -> None:
         self.client = client
         self.defaults = defaults or {}
         self.facts = facts
+        self.today = today
         self._lock_date: date | None | bool = False  # False: not read yet (read once, only when needed)
 
     def _currency_refused(self, op: WriteOp) -> WriteResult | None:
@@ -402,13 +418,16 @@ class XeroInvoicesPort:
             return "an invoice in a locked period"
         return None
 
+    def _flatten(self, i: Invoice) -> SourceRecord:
+        return flatten_invoice(i, self.today() if self.today else None)
+
     def read(self, since: datetime | None, start_page: int, page_token: str) -> Iterator[ReadPage]:
-        for page in _pages(self.client.invoices(since, start_page=start_page), flatten_invoice):
+        for page in _pages(self.client.invoices(since, start_page=start_page), self._flatten):
             page.records = [r for r in page.records if r.extra.get("type") == "ACCREC"]
             yield page
 
     def fetch(self, ids: list[str]) -> list[SourceRecord]:
-        return [flatten_invoice(i) for i in self.client.invoices_by_id(ids) if i.type == "ACCREC"]
+        return [self._flatten(i) for i in self.client.invoices_by_id(ids) if i.type == "ACCREC"]
 
     def write(self, ops: list[WriteOp]) -> list[WriteResult]:
         out = [self._currency_refused(op) for op in ops]
@@ -418,10 +437,10 @@ class XeroInvoicesPort:
         updates = [op for op in ops if not op.is_create and op.key not in refused]
         if creates:
             out += _results(self.client.create_invoices([build_invoice(op, self.defaults) for op in creates]),
-                            creates, flatten_invoice)
+                            creates, self._flatten)
         if updates:
             out += _results(self.client.update_invoices([build_invoice(op, self.defaults) for op in updates]),
-                            updates, flatten_invoice)
+                            updates, self._flatten)
         return out
 
     def archive(self, ids: list[str]) -> list[WriteResult]:
@@ -430,11 +449,11 @@ class XeroInvoicesPort:
     def find_by_xref(self, xref: str) -> SourceRecord | None:
         for page in self.client.invoices(where=f'Reference!=null&&Reference.Contains("{xref}")'):
             for invoice in page.items:
-                return flatten_invoice(invoice)
+                return self._flatten(invoice)
         return None
 
     def schema(self) -> list[FieldInfo]:
-        return INVOICE_SCHEMA
+        return [*INVOICE_SCHEMA, SALES_STATUS]
 
     def calls(self) -> int:
         return self.client.session.calls
@@ -458,6 +477,11 @@ INVOICE_SCHEMA = [
     FieldInfo("AmountPaid", "Amount paid", "money", read_only=True),
     FieldInfo("LineItems", "Line items", "list", required=True),
 ]
+
+
+# Not a field of Xero's: worked out by the connector (see sales_status).
+SALES_STATUS = FieldInfo("SalesStatus", "Sales status", "picklist", read_only=True,
+                         choices=["DRAFT", "SUBMITTED", "AUTHORISED", "OVERDUE", "PAID", "VOIDED", "DELETED"])
 
 
 # ----- deals → invoices --------------------------------------------------------------------------------------

@@ -28,7 +28,13 @@ from app.core.records import FieldInfo
 from app.emulators.zoho import ZohoEmulator
 from app.integrations.zoho.client import ZohoClient
 from app.paths import resource_path
-from app.services.xero_ports import CONTACT_SCHEMA, INVOICE_SCHEMA, ITEM_SCHEMA, XeroDealInvoicesPort
+from app.services.xero_ports import (
+    CONTACT_SCHEMA,
+    INVOICE_SCHEMA,
+    ITEM_SCHEMA,
+    SALES_STATUS,
+    XeroDealInvoicesPort,
+)
 from app.services.zoho_ports import ZohoModulePort
 
 DEFAULT = resource_path("mappings", "default.json")
@@ -60,7 +66,7 @@ def zoho_schemas() -> dict[str, list[FieldInfo]]:
                                                                  "Deals", "Leads")}
 
 
-XERO_SCHEMAS = {"contacts": CONTACT_SCHEMA, "items": ITEM_SCHEMA, "invoices": INVOICE_SCHEMA,
+XERO_SCHEMAS = {"contacts": CONTACT_SCHEMA, "items": ITEM_SCHEMA, "invoices": [*INVOICE_SCHEMA, SALES_STATUS],
                 "deals": XeroDealInvoicesPort.schema(None)}  # type: ignore[arg-type]  # uses no state
 
 

@@ -177,6 +177,9 @@ def test_a_reconnect_to_another_organisation_is_used_by_the_very_next_run(world)
     traffic = Traffic(world)
     nz = next(o for o in world.xero.orgs.values() if "(NZ)" in o.Name)
     world.connections.connect_xero(_browser_choosing(world, nz.TenantID), timeout=10)
+    from app.services import org_change
+
+    org_change.decide(world.ctx, "keep")  # another organisation is a decision first (see test_correctness_org_change)
     mark = traffic.mark()
     service.sync(dry_run=True)
     tenants = {e.request.headers.get("xero-tenant-id") for e in traffic.since(mark, "/api.xro/")}

@@ -58,13 +58,12 @@ def test_coverage_lists_live_values_nothing_maps(world):
     mapping = current_mappings(world.ctx.profile)["invoices"]
     assert ed.coverage(mapping) == []
     status = next(f for f in mapping.fields if f.zoho == "Xero_Status")
-    status.transform["map"].pop("AUTHORISED")
+    status.transform["map"].pop("PAID")
     gaps = ed.coverage(mapping)
     assert len(gaps) == 1
-    authorised = sum(1 for inv in world.xero_org().invoices.values()
-                     if inv.Status == "AUTHORISED" and inv.Type == "ACCREC")
-    assert gaps[0].message == f"{authorised} Xero invoices are AUTHORISED (Status) but nothing maps AUTHORISED"
-    assert gaps[0].value == "AUTHORISED" and "Add AUTHORISED to the value map" in gaps[0].fix
+    paid = sum(1 for inv in world.xero_org().invoices.values() if inv.Status == "PAID" and inv.Type == "ACCREC")
+    assert gaps[0].message == f"{paid} Xero invoices are PAID (Sales status) but nothing maps PAID"
+    assert gaps[0].value == "PAID" and "Add PAID to the value map" in gaps[0].fix
 
 
 def test_preview_of_a_new_record_says_what_would_be_created_and_writes_nothing(world):

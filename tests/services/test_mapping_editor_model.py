@@ -173,7 +173,7 @@ def test_the_difference_between_two_versions_in_words():
     new.conflict_policy = "newest"
     lines = diff(old, new)
     assert "When both changed: Xero wins → Newest change wins" in lines
-    assert "Status ⇄ Xero_Status: value map: AUTHORISED removed" in lines
+    assert "SalesStatus ⇄ Xero_Status: value map: AUTHORISED removed" in lines
     assert "Removed Reference ⇄ Purchase_Order" in lines
     assert "Added Reference ⇄ Description (Xero → Zoho CRM, copy as is)" in lines
     assert diff(old, old) == []

@@ -78,7 +78,7 @@ LEAD_STATUSES = [_NONE, "Attempted to Contact", "Contact in Future", "Contacted"
                  "Not Contacted", "Pre-Qualified", "Not Qualified"]
 INVOICE_STATUSES = [_NONE, "Created", "Approved", "Delivered", "Cancelled"]
 XERO_CONTACT_STATUSES = [_NONE, "Active", "Archived"]
-XERO_INVOICE_STATUSES = [_NONE, "Draft", "Submitted", "Authorised", "Paid", "Voided", "Deleted"]
+XERO_INVOICE_STATUSES = [_NONE, "Draft", "Submitted", "Authorised", "Overdue", "Paid", "Voided", "Deleted"]
 
 JSON_TYPES = {
     "text": "string", "textarea": "string", "email": "string", "phone": "string", "website": "string",
