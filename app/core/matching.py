@@ -3,7 +3,8 @@
 Keys, strongest first: the cross-reference id, then email, then the normalised name ("Acme Catering Pty. Ltd." and
 "ACME CATERING PTY LTD" are one name), then the ABN. A record with exactly one candidate on its strongest key, and no
 stronger key contradicting it, links; several candidates, or a name-only match whose emails disagree, waits for a
-person in the match-review queue.
+person in the match-review queue. The business's own domain (its website, or its email's unless that is a mail
+provider's) is evidence too, but never links on its own: two records sharing only a domain wait for a person.
 """
 
 from __future__ import annotations
@@ -40,6 +41,22 @@ def normalise_email(email: str | None) -> str:
     return (email or "").strip().lower()
 
 
+# Domains of mail providers: an address there says nothing about which business it belongs to.
+MAIL_PROVIDERS = {"gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "msn.com", "yahoo.com",
+                  "yahoo.com.au", "icloud.com", "me.com", "aol.com", "bigpond.com", "bigpond.net.au",
+                  "optusnet.com.au", "iinet.net.au", "tpg.com.au", "xtra.co.nz", "proton.me", "protonmail.com"}
+
+
+def business_domain(website: str | None, email: str | None) -> str:
+    """``acmecatering.com.au`` from ``https://www.acmecatering.com.au/contact`` or ``accounts@acmecatering.com.au``."""
+    host = re.sub(r"^[a-z][a-z0-9+.-]*://", "", (website or "").strip().lower()).split("/")[0].split(":")[0]
+    host = host.removeprefix("www.")
+    if "." in host:
+        return host
+    domain = normalise_email(email).rpartition("@")[2]
+    return domain if "." in domain and domain not in MAIL_PROVIDERS else ""
+
+
 def normalise_abn(abn: str | None) -> str:
     digits = re.sub(r"\D", "", abn or "")
     return digits if len(digits) == 11 else ""
@@ -52,10 +69,13 @@ class MatchKeys:
     email: str = ""
     abn: str = ""
     xref: str = ""  # the other system's id stored on this record
+    domain: str = ""  # the business's own web or mail domain (see business_domain)
 
 
-def keys_for(record_id: str, name: str | None, email: str | None, abn: str | None, xref: str | None) -> MatchKeys:
-    return MatchKeys(record_id, normalise_name(name), normalise_email(email), normalise_abn(abn), xref or "")
+def keys_for(record_id: str, name: str | None, email: str | None, abn: str | None, xref: str | None,
+             website: str | None = None) -> MatchKeys:
+    return MatchKeys(record_id, normalise_name(name), normalise_email(email), normalise_abn(abn), xref or "",
+                     business_domain(website, email))
 
 
 @dataclass
@@ -87,6 +107,8 @@ def evidence(x: MatchKeys, z: MatchKeys) -> list[str]:
         found.append("similar name")
     if x.abn and x.abn == z.abn:
         found.append("same ABN")
+    if x.domain and x.domain == z.domain and not (x.email and x.email == z.email):
+        found.append("same website or email domain")
     return found
 
 
@@ -168,6 +190,14 @@ def match(xero: list[MatchKeys], zoho: list[MatchKeys]) -> MatchResult:
                 for x in xs:
                     for z in zs:
                         review.setdefault((x.id, z.id), evidence(x, z))
+    # 5: a domain shared by exactly one record on each side is a lead, never a link on its own
+    zd = _index([z for z in zoho if z.id not in taken_z], "domain")
+    for value, xs in _index([x for x in xero if x.id not in taken_x], "domain").items():
+        zs = zd.get(value, [])
+        x, z = (xs[0], zs[0]) if len(xs) == 1 and len(zs) == 1 else (None, None)
+        if x is not None and z is not None and not (x.abn and z.abn and x.abn != z.abn):
+            # two people's emails at one business differ: only another ABN rules a shared domain out
+            review.setdefault((x.id, z.id), evidence(x, z))
     for xid, zids in near.items():
         if xid in taken_x:
             continue
@@ -178,7 +208,7 @@ def match(xero: list[MatchKeys], zoho: list[MatchKeys]) -> MatchResult:
         if xid in taken_x or zid in taken_z:
             continue
         score = min(1.0, 0.4 * ("same email" in ev) + 0.35 * ("same name" in ev) + 0.2 * ("similar name" in ev)
-                    + 0.3 * ("same ABN" in ev))
+                    + 0.3 * ("same ABN" in ev) + 0.25 * ("same website or email domain" in ev))
         result.review.append((xid, zid, round(score, 2), ev))
     in_review_x = {r[0] for r in result.review}
     in_review_z = {r[1] for r in result.review}

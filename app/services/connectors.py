@@ -33,7 +33,7 @@ DELETION_POLL_SECONDS = 3600
 def contact_keys(rid: str, values: dict[str, Any], xref: str | None) -> MatchKeys:
     return keys_for(rid, values.get("Name") or values.get("Account_Name"),
                     values.get("EmailAddress") or values.get("Email"),
-                    values.get("TaxNumber") or values.get("ABN"), xref)
+                    values.get("TaxNumber") or values.get("ABN"), xref, values.get("Website"))
 
 
 def persons_of(record: SourceRecord, account_id: str) -> list[dict[str, Any]]:

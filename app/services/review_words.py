@@ -18,7 +18,7 @@ from app.store.models import Link, Profile
 
 EVIDENCE_WORDS = {"cross-reference id": "Already point at each other", "same email": "Same email",
                   "same name": "Same name", "similar name": "Similar name", "same ABN": "Same ABN",
-                  "same phone": "Same phone"}
+                  "same phone": "Same phone", "same website or email domain": "Same website or email domain"}
 
 # What the match card shows of each side: (label, Xero field, Zoho field)
 FACTS = {
