@@ -168,6 +168,11 @@ CUSTOMERS: list[dict] = [
      "own_invoices": True},
 ]
 
+# Xero contact groups the bookkeeper keeps (group name: customer keys); a rule may give each group's new Zoho
+# accounts an owner.
+CONTACT_GROUPS: dict[str, list[str]] = {"Retail": ["waratah", "magpie", "gecko"],
+                                        "Hospitality": ["harbour", "yarra", "saltwater"]}
+
 # In Zoho only: prospects the sales team is working (some already have deals).
 ZOHO_ONLY_ACCOUNTS: list[dict] = [
     {"key": "greenleaf", "name": "Greenleaf Organic Grocers", "email": "buying@greenleaf.com.au", "phone": "02 9555 5001",

@@ -15,6 +15,7 @@ from app.integrations.xero.client import XeroClient
 from app.integrations.zoho.client import ZohoClient
 from app.services.live_taxes import facts_key, tax_facts
 from app.services.org_change import set_aside_ids
+from app.services.owners import owner_lookup, rules_of
 from app.services.schema_cache import SchemaCache
 from app.services.xero_ports import (
     XeroContactsPort,
@@ -182,7 +183,12 @@ class LiveConnectors:
         options = mapping.options
         if pair == "contacts":
             self._contacts_read = set()
-            return PairSpec(mapping, XeroContactsPort(self.xero, self._contacts_read.add), self.zoho_port(mapping),
+            accounts = self.zoho_port(mapping)
+            if rules_of(mapping):
+                owners: dict[str, dict[str, str]] = {}
+                accounts.owner_for = lambda xero_id: owners.setdefault("by_contact", owner_lookup(
+                    self.schema_cache, self.xero, self.zoho, mapping)).get(xero_id)
+            return PairSpec(mapping, XeroContactsPort(self.xero, self._contacts_read.add), accounts,
                             "xero:contacts",
                             f"zoho:{mapping.zoho_module}", keys=contact_keys,
                             zoho_xref_field=options.get("zoho_xref_field"),

@@ -47,6 +47,7 @@ class ZohoModulePort:
         self.fetch_subforms = fetch_subforms
         self.schema_cache = schema_cache
         self.duplicate_check = duplicate_check or ([xref_field] if xref_field else [])
+        self.owner_for: Callable[[str], str | None] | None = None  # a new record's owner (see services.owners)
         wanted = [f for f in fields if f and "." not in f]
         if xref_field:
             wanted.append(xref_field)
@@ -161,6 +162,10 @@ class ZohoModulePort:
                 body["Adjustment"] = float(Decimal(str(total)) - zoho_total(rows))
         if op.target_id:
             body["id"] = op.target_id
+        elif self.owner_for is not None and op.source_id and "Owner" not in body:
+            owner = self.owner_for(op.source_id)
+            if owner:
+                body["Owner"] = {"id": owner}
         return body
 
     def write(self, ops: list[WriteOp]) -> list[WriteResult]:

@@ -43,6 +43,7 @@ API_PREFIX = "/api.xro/2.0"
 
 READ = {
     "contacts": {"accounting.contacts", "accounting.contacts.read"},
+    "contactgroups": {"accounting.contacts", "accounting.contacts.read"},
     "invoices": {"accounting.invoices", "accounting.invoices.read", "accounting.transactions",
                  "accounting.transactions.read"},
     "payments": {"accounting.payments", "accounting.payments.read", "accounting.transactions",

@@ -329,6 +329,10 @@ def _demo_main(anchor: int) -> Org:
             paid_at = min(date + 2 * DAY_MS, anchor - DAY_MS) + 10 * HOUR_MS
             _pay(org, inv, (inv.Total * Decimal("0.4")).quantize(Decimal("0.01")), paid_at, f"{n}-p")
     _usd_invoice(org, anchor, len(plan) + 1)
+    for name, keys in story.CONTACT_GROUPS.items():
+        gid = stable_id(tenant, "contact-group", name)
+        org.contact_groups[gid] = {"ContactGroupID": gid, "Name": name, "Status": "ACTIVE",
+                                   "ContactIDs": [stable_id(tenant, "contact", k) for k in keys]}
     org.next_invoice_number = len(plan) + 2
 
     # Bills from suppliers (ACCPAY): InvoiceNumber is the supplier's reference and need not be unique.

@@ -99,7 +99,25 @@ def chart(call: Call) -> httpx.Response:
     return call.ok("Accounts", _rows(call, rows, "Account"))
 
 
+def contact_groups(call: Call) -> httpx.Response:
+    """Active groups; a group read by its id also lists its contacts (ContactID and Name), as the spec says."""
+    org = call.org
+    groups = [g for g in org.contact_groups.values() if g.get("Status", "ACTIVE") == "ACTIVE"]
+    if call.path_rest:
+        groups = [g for g in groups if g["ContactGroupID"] == call.path_rest[0].lower()]
+        if not groups:
+            return text_response(404, NOT_FOUND_TEXT)
+    out = []
+    for g in groups:
+        row = {"ContactGroupID": g["ContactGroupID"], "Name": g["Name"], "Status": "ACTIVE", "Contacts": []}
+        if call.path_rest:
+            row["Contacts"] = [{"ContactID": cid, "Name": org.contacts[cid].Name} for cid in g.get("ContactIDs", [])
+                               if cid in org.contacts]
+        out.append(row)
+    return call.ok("ContactGroups", out)
+
+
 HANDLERS: dict[str, Callable[[Call], httpx.Response]] = {
     "organisation": organisation, "taxrates": tax_rates, "currencies": currencies,
-    "trackingcategories": tracking, "accounts": chart,
+    "trackingcategories": tracking, "accounts": chart, "contactgroups": contact_groups,
 }

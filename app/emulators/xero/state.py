@@ -148,6 +148,7 @@ class Org:
     LegalName: str = ""
     CreatedDateUTC: int = 0
     PeriodLockDate: int = 0  # ms; documents dated on or before it cannot be changed (0: no lock)
+    contact_groups: dict[str, dict] = field(default_factory=dict)  # id → {ContactGroupID, Name, Status, ContactIDs}
     contacts: dict[str, Contact] = field(default_factory=dict)
     items: dict[str, Item] = field(default_factory=dict)
     invoices: dict[str, Invoice] = field(default_factory=dict)
@@ -264,7 +265,7 @@ def org_to_json(org: Org) -> dict:
         "TenantID": org.TenantID, "Name": org.Name, "ShortCode": org.ShortCode, "CountryCode": org.CountryCode,
         "BaseCurrency": org.BaseCurrency, "Timezone": org.Timezone, "TaxNumber": org.TaxNumber,
         "LegalName": org.LegalName, "CreatedDateUTC": org.CreatedDateUTC, "currencies": list(org.currencies),
-        "PeriodLockDate": org.PeriodLockDate,
+        "PeriodLockDate": org.PeriodLockDate, "contact_groups": list(org.contact_groups.values()),
         "next_invoice_number": org.next_invoice_number, "seed_tag": org.seed_tag,
         "contacts": [record_to_json(c) for c in org.contacts.values()],
         "items": [record_to_json(i) for i in org.items.values()],
@@ -279,7 +280,8 @@ def org_from_json(data: dict) -> Org:
               Timezone=data.get("Timezone", "AUSEASTERNSTANDARDTIME"), TaxNumber=data.get("TaxNumber", ""),
               LegalName=data.get("LegalName", ""), CreatedDateUTC=data.get("CreatedDateUTC", 0),
               currencies=list(data.get("currencies", [])), next_invoice_number=data.get("next_invoice_number", 1),
-              seed_tag=data.get("seed_tag", ""), PeriodLockDate=data.get("PeriodLockDate", 0))
+              seed_tag=data.get("seed_tag", ""), PeriodLockDate=data.get("PeriodLockDate", 0),
+              contact_groups={g["ContactGroupID"]: dict(g) for g in data.get("contact_groups", [])})
     for c in data.get("contacts", []):
         org.contacts[c["ContactID"]] = record_from_json(Contact, c)
     for i in data.get("items", []):

@@ -192,6 +192,16 @@ class XeroClient:
                                         [o.get("Name", "") for o in c.get("Options") or []], c.get("Status", "")))
         return out
 
+    def contact_groups(self) -> dict[str, str]:
+        """Active contact groups: id → name."""
+        return {g.get("ContactGroupID", ""): g.get("Name", "") for g in
+                self._get("ContactGroups").get("ContactGroups") or [] if g.get("Status", "ACTIVE") == "ACTIVE"}
+
+    def contact_group_members(self, group_id: str) -> list[str]:
+        """The ids of a group's contacts (Xero lists them only when the group is read by its id)."""
+        groups = self._get(f"ContactGroups/{group_id}").get("ContactGroups") or [{}]
+        return [c.get("ContactID", "") for c in groups[0].get("Contacts") or [] if c.get("ContactID")]
+
     def organisation(self) -> Organisation:
         org = (self._get("Organisation").get("Organisations") or [{}])[0]
         return Organisation(org.get("OrganisationID", ""), org.get("Name", ""), org.get("BaseCurrency", ""),

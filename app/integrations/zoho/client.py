@@ -175,6 +175,11 @@ class ZohoClient:
         body = self._get("org/taxes").get("org_taxes") or {}
         return [(str(t.get("name") or ""), str(t.get("value") or "0")) for t in body.get("taxes") or []]
 
+    def users(self) -> list[ZohoUser]:
+        """The active users (record owners to choose from)."""
+        return [ZohoUser(str(u.get("id", "")), u.get("full_name") or u.get("name") or "", u.get("email") or "")
+                for u in self._get("users", {"type": "ActiveUsers"}).get("users") or []]
+
     def current_user(self) -> ZohoUser:
         user = (self._get("users", {"type": "CurrentUser"}).get("users") or [{}])[0]
         return ZohoUser(str(user.get("id", "")), user.get("full_name") or user.get("name") or "",
