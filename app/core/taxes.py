@@ -28,6 +28,7 @@ class TaxFacts:
     xero_rates: list[dict[str, Any]] = field(default_factory=list)  # {tax_type, name, rate, revenue}
     xero_currencies: list[str] = field(default_factory=list)
     zoho_taxes: list[dict[str, Any]] = field(default_factory=list)  # {name, percentage}
+    zoho_currencies: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -39,6 +40,9 @@ class TaxFacts:
     def currency_enabled(self, code: str | None) -> bool:
         """Whether Xero takes invoices in ``code`` (unknown currencies list: yes, Xero will say)."""
         return not code or not self.xero_currencies or code.upper() in self.xero_currencies
+
+    def zoho_currency_enabled(self, code: str | None) -> bool:
+        return not code or not self.zoho_currencies or code.upper() in self.zoho_currencies
 
 
 def default_tax_map(facts: TaxFacts) -> dict[str, Any]:

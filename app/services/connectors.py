@@ -162,6 +162,12 @@ class LiveConnectors:
     def zoho_port(self, mapping: PairMapping, *, deletions: bool = True, subforms: bool = False) -> ZohoModulePort:
         module = mapping.zoho_module
         poll = deletions and self._deletions_due(module)
+        port = self._zoho_port(mapping, module, poll, subforms)
+        if any(link.zoho == "Currency" for link in mapping.fields):
+            port.currency_enabled = lambda code: self.tax_facts().zoho_currency_enabled(code)
+        return port
+
+    def _zoho_port(self, mapping: PairMapping, module: str, poll: bool, subforms: bool) -> ZohoModulePort:
         return ZohoModulePort(self.zoho, module, mapping.zoho_fields(),
                               xref_field=mapping.options.get("zoho_xref_field"), poll_deletions=poll,
                               on_deletions_polled=lambda: self._mark_polled(module),

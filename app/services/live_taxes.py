@@ -29,7 +29,9 @@ def read_facts(xero: XeroClient, zoho: ZohoClient) -> dict[str, Any]:
     except AppError as exc:  # a connection made without the scope, or an edition without taxes: defaults only
         log.warning("Zoho CRM taxes not read: %s", exc.technical or exc.message)
         zoho_taxes = []
-    return TaxFacts(org.country_code or "AU", org.base_currency or "AUD", rates, currencies, zoho_taxes).to_json()
+    zoho_currencies = sorted({c.iso_code.upper() for c in zoho.currencies() if c.iso_code and c.is_active})
+    return TaxFacts(org.country_code or "AU", org.base_currency or "AUD", rates, currencies, zoho_taxes,
+                    zoho_currencies).to_json()
 
 
 def tax_facts(cache: SchemaCache, xero: XeroClient, zoho: ZohoClient) -> TaxFacts:

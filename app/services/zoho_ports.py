@@ -48,6 +48,7 @@ class ZohoModulePort:
         self.schema_cache = schema_cache
         self.duplicate_check = duplicate_check or ([xref_field] if xref_field else [])
         self.owner_for: Callable[[str], str | None] | None = None  # a new record's owner (see services.owners)
+        self.currency_enabled: Callable[[str], bool] | None = None  # whether Zoho CRM has added a currency
         wanted = [f for f in fields if f and "." not in f]
         if xref_field:
             wanted.append(xref_field)
@@ -169,9 +170,10 @@ class ZohoModulePort:
         return body
 
     def write(self, ops: list[WriteOp]) -> list[WriteResult]:
-        creates = [op for op in ops if op.is_create]
-        updates = [op for op in ops if not op.is_create]
-        out: list[WriteResult] = []
+        out = [r for r in (self._currency_refused(op) for op in ops) if r is not None]
+        refused = {r.key for r in out}
+        creates = [op for op in ops if op.is_create and op.key not in refused]
+        updates = [op for op in ops if not op.is_create and op.key not in refused]
         if creates:
             bodies = [self._wire(op) for op in creates]
             batch = self.client.upsert(self.module, bodies, self.duplicate_check, self.allow_workflows)
@@ -197,6 +199,16 @@ class ZohoModulePort:
                 r.error and "api name" in str(r.error.get("message", "")) for r in out):
             self.schema_cache.invalidate(self.module)  # a mapped field vanished: re-validate before the next run
         return out
+
+    def _currency_refused(self, op: WriteOp) -> WriteResult | None:
+        """A record in a currency Zoho CRM has not added fails with the reason, before it is sent."""
+        code = str(op.fields.get("Currency") or "").upper()
+        if not code or self.currency_enabled is None or self.currency_enabled(code):
+            return None
+        return WriteResult(op.key, False, error={
+            "message": f"Zoho CRM is not set up for {code}: the organisation has not added this currency.",
+            "hint": f"Add {code} in Zoho CRM (Setup → Company Details → Currencies), then Retry.",
+            "code": "currency", "field": "Currency", "transient": False})
 
     def _set_rows(self, bodies: list[dict[str, Any]], attempts: int = 4) -> BatchResult:
         """Replace subform rows: clear them, then send the new ones. Sending rows appends, so the second request

@@ -114,3 +114,19 @@ def test_the_default_tax_map_and_deal_tax_follow_the_organisation():
     nz = TaxFacts("NZ", "NZD", [{"tax_type": "OUTPUT2", "name": "15% GST on Income", "rate": "15"}], ["NZD"], [])
     assert deal_tax_type({"deal_tax_type": "OUTPUT"}, {}, "NZD", nz) == "OUTPUT2"
     assert deal_tax_type({"deal_tax_type": "OUTPUT"}, {}, "AUD", nz) == "ZERORATED"
+
+
+def test_a_currency_zoho_has_not_added_fails_the_record_with_the_reason(data_dir, monkeypatch):
+    from app.emulators.zoho import metadata
+
+    monkeypatch.delitem(metadata.CURRENCIES, "USD")  # Zoho CRM without US dollars
+    w = make_world(data_dir)
+    try:
+        w.connect_both()
+        report = w.sync_service().sync()
+        assert report.outcome == "partial"
+        failed = FailedRecord.get(FailedRecord.pair == "contacts", FailedRecord.record_name == "Pacific Bean Traders Inc")
+        assert "Zoho CRM is not set up for USD" in failed.error["message"] and "Add USD in Zoho CRM" in failed.hint
+        assert not w.zoho_records("Accounts", Account_Name="Pacific Bean Traders Inc")
+    finally:
+        w.close()
