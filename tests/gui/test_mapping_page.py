@@ -97,11 +97,11 @@ def test_a_value_map_edited_with_real_values(qtbot, page):
     index = next(i for i, link in enumerate(draft.links) if link.zoho == "Xero_Status")
     page.select_link(index)
     editor = page.link_editor
-    assert editor.map_table.rowCount() == 6
+    assert editor.map_table.rowCount() == 7  # Xero's six statuses and OVERDUE (the connector's Sales status)
     xero_choices = [editor.map_cell(0, 0).itemText(i) for i in range(editor.map_cell(0, 0).count())]
     zoho_choices = [editor.map_cell(0, 1).itemText(i) for i in range(editor.map_cell(0, 1).count())]
     assert "AUTHORISED" in xero_choices and "Authorised" in zoho_choices  # the real values of each side
-    row = next(r for r in range(6) if editor.map_cell(r, 0).currentText() == "VOIDED")
+    row = next(r for r in range(7) if editor.map_cell(r, 0).currentText() == "VOIDED")
     editor.map_cell(row, 1).setCurrentText("Cancelled")
     assert draft.links[index].transform["map"]["VOIDED"] == "Cancelled"
     problems = [page.checks.item(i).text() for i in range(page.checks.count())]
@@ -121,7 +121,7 @@ def test_coverage_lists_an_unmapped_value_and_it_goes_once_mapped(qtbot, page):
     editor.remove_row.click()
     assert "AUTHORISED" not in page.draft.links[index].transform["map"]
     messages = page.coverage_panel.messages()
-    assert len(messages) == 1 and "Xero invoices are AUTHORISED (Status) but nothing maps AUTHORISED" in messages[0]
+    assert len(messages) == 1 and "Xero invoices are AUTHORISED (Sales status) but nothing maps AUTHORISED" in messages[0]
     assert page.tabs.tabText(TAB_COVERAGE) == "Coverage (1)"
     page.tabs.setCurrentIndex(TAB_COVERAGE)
     page.coverage_panel._open(page.coverage_panel.list.item(0))
