@@ -40,11 +40,11 @@ def test_coverage_versions_diff_and_restore(cli, tmp_path):
     gaps = json.loads(cli("--demo", "mapping", "coverage", "--pair", "invoices", "--json", expect=1).out)
     assert [g["value"] for g in gaps] == ["AUTHORISED"] and "but nothing maps AUTHORISED" in gaps[0]["message"]
     text = cli("--demo", "mapping", "coverage", expect=1).out
-    assert "Invoices ⇄ Invoices: " in text and "Xero invoices are AUTHORISED (Status) but nothing maps" in text
+    assert "Invoices ⇄ Invoices: " in text and "Xero invoices are AUTHORISED (Sales status) but nothing maps" in text
     listed = json.loads(cli("--demo", "mapping", "versions", "--pair", "invoices", "--json").out)
     assert [v["version"] for v in listed] == [1] and listed[0]["note"] == "Imported from a file"
     diff = cli("--demo", "mapping", "diff", "0", "1", "--pair", "invoices").out
-    assert "Status ⇄ Xero_Status: value map: AUTHORISED removed" in diff
+    assert "SalesStatus ⇄ Xero_Status: value map: AUTHORISED removed" in diff
     restored = json.loads(cli("--demo", "mapping", "restore", "0", "--pair", "invoices", "--json").out)
     assert restored["version"] == 2 and restored["note"] == "Reset to the shipped defaults"
     assert cli("--demo", "mapping", "coverage", "--pair", "invoices").out.startswith("Every value")
