@@ -112,23 +112,29 @@ def _connected(profile: Profile) -> dict[str, dict[str, str]]:
             Connection.select().where(Connection.profile == profile) if c.org_id}
 
 
-def pending_changes(profile: Profile) -> list[OrgChange]:
-    """The sides connected to another organisation than the links were made with (empty: nothing to decide).
-    Links made before this was recorded are taken to be the connected organisation's."""
+def _adopt(profile: Profile) -> None:
+    """Record whose records the links pair: the organisations connected now, while there are no links yet, or
+    for a side links were made with before this was recorded."""
     linked = dict(get_setting(profile, LINKED_ORGS) or {})
     connected = _connected(profile)
-    has_links = Link.select().where(Link.profile == profile).exists()
-    if not has_links:
-        if linked != connected:
-            set_setting(profile, LINKED_ORGS, connected)
+    if not Link.select().where(Link.profile == profile).exists():
+        adopted = connected
+    else:
+        adopted = {**connected, **linked}
+    if adopted != linked:
+        set_setting(profile, LINKED_ORGS, adopted)
+
+
+def pending_changes(profile: Profile) -> list[OrgChange]:
+    """The sides connected to another organisation than the links were made with (empty: nothing to decide).
+    Only reads the database (the Connections page may ask from the GUI thread)."""
+    linked = dict(get_setting(profile, LINKED_ORGS) or {})
+    if not Link.select().where(Link.profile == profile).exists():
         return []
     changes = []
-    for provider, now in connected.items():
+    for provider, now in _connected(profile).items():
         was = linked.get(provider)
-        if was is None:
-            linked[provider] = now
-            set_setting(profile, LINKED_ORGS, linked)
-        elif was.get("id") != now["id"]:
+        if was is not None and was.get("id") != now["id"]:
             count = Link.select().where(Link.profile == profile, Link.state != "orphan").count()
             changes.append(OrgChange(provider, was.get("name") or was.get("id", ""), was.get("id", ""), now["name"],
                                      now["id"], count))
@@ -137,6 +143,7 @@ def pending_changes(profile: Profile) -> list[OrgChange]:
 
 def check_organisations(profile: Profile) -> None:
     """Raise :class:`OrganisationChanged` while a side is connected to another organisation than the links'."""
+    _adopt(profile)
     changes = pending_changes(profile)
     if changes:
         raise OrganisationChanged(" ".join(c.message for c in changes) + " Choose on the Connections page, or run "
