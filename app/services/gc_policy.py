@@ -16,6 +16,7 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+
 @contextmanager
 def sync_gc() -> Iterator[None]:
     """No cyclic collection during a run; afterwards what survived it is frozen with the rest."""
