@@ -15,6 +15,7 @@ from typing import Any
 import peewee as pw
 
 from app.clock import Clock, SystemClock
+from app.services.org_change import pending_changes
 from app.services.words import PROVIDER_LABELS, pair_label, plural
 from app.store.models import (
     Conflict,
@@ -72,10 +73,11 @@ class Attention:
     conflicts: int = 0
     matches: int = 0
     reconnect: tuple[str, ...] = ()
+    organisation_changed: tuple[str, ...] = ()  # sides connected to another organisation than the links were made with
 
     @property
     def total(self) -> int:
-        return self.failed + self.conflicts + self.matches + len(self.reconnect)
+        return self.failed + self.conflicts + self.matches + len(self.reconnect) + len(self.organisation_changed)
 
     @property
     def headline(self) -> str:
@@ -83,6 +85,11 @@ class Attention:
         if self.reconnect:
             return "Reconnect " + " and ".join(PROVIDER_LABELS.get(p, p) for p in self.reconnect) + \
                 " to keep syncing."
+        if self.organisation_changed:  # nothing syncs until the user decides either
+            sides = " and ".join(PROVIDER_LABELS.get(p, p) for p in self.organisation_changed)
+            other = "another organisation" if len(self.organisation_changed) == 1 else "other organisations"
+            verb = "is" if len(self.organisation_changed) == 1 else "are"
+            return f"{sides} {verb} connected to {other}: choose whether to keep the links."
         parts = []
         if self.failed:
             parts.append(f"{plural(self.failed, 'record')} could not be synced")
@@ -95,7 +102,7 @@ class Attention:
     @property
     def page(self) -> str:
         """The page the banner's button opens."""
-        if self.reconnect:
+        if self.reconnect or self.organisation_changed:
             return "connections"
         return "failed" if self.failed else "conflicts" if self.total else ""
 
@@ -272,7 +279,9 @@ class Views:
         matches = MatchCandidate.select().where(MatchCandidate.profile == self.profile,
                                                 MatchCandidate.status == "pending").count()
         reconnect = tuple(h.provider for h in self.connections() if h.needs_sign_in)
-        return Attention(by_status.get("open", 0), by_status.get("waiting", 0), conflicts, matches, reconnect)
+        changed = tuple(c.provider for c in pending_changes(self.profile))
+        return Attention(by_status.get("open", 0), by_status.get("waiting", 0), conflicts, matches, reconnect,
+                         changed)
 
     def connections(self) -> list[ConnectionHealth]:
         """Each side as last seen: no network call and no secret store, so it is instant and safe anywhere."""

@@ -137,3 +137,22 @@ def test_pair_counts_use_the_pairs_own_words(views):
     assert counts["contacts"].label == "Contacts ⇄ Accounts" and counts["contacts"].linked == 3
     assert counts["items"].label == "Items ⇄ Products"
     assert "payments" not in counts
+
+
+def test_another_organisation_connected_points_the_banner_to_connections(views):
+    profile = views.profile
+    Connection.create(profile=profile, provider="xero", org_id="org-1", org_name="Bluegum Supply Co")
+    Connection.create(profile=profile, provider="zoho", org_id="zoho-1", org_name="Bluegum CRM")
+    Link.create(profile=profile, pair="contacts", xero_id="x1", zoho_id="z1", name="Acme")
+    set_setting(profile, "links.organisations", {"xero": {"id": "org-1", "name": "Bluegum Supply Co"},
+                                                 "zoho": {"id": "zoho-1", "name": "Bluegum CRM"}})
+    assert views.attention() == Attention()  # the links were made with the organisations connected now
+
+    Connection.update(org_id="org-2", org_name="Kiwi Roasters").where(Connection.provider == "xero").execute()
+    attention = views.attention()
+    assert attention.organisation_changed == ("xero",) and attention.total == 1
+    assert attention.headline == "Xero is connected to another organisation: choose whether to keep the links."
+    assert attention.page == "connections"
+
+    set_setting(profile, "xero.needs_sign_in", True)  # signing in again comes first: nothing syncs until then
+    assert views.attention().headline == "Reconnect Xero to keep syncing."
