@@ -225,3 +225,87 @@ def test_a_side_that_needs_signing_in_again_offers_reconnect(qtbot, world, make_
     assert xero.state == "connected" and "no longer accepts" in xero.renewal.text()
     click(qtbot, xero.reconnect_button)
     assert xero.state == "setup" and xero.connect_button.isEnabled()
+
+
+def connect_another_xero_organisation(world) -> None:
+    from app.emulators.xero.seed import NZ_ORG_NAME
+    from tests.services.test_profiles import PickOrganisation
+
+    world.connections.connect_xero(PickOrganisation(world.emulator_client(), NZ_ORG_NAME), timeout=30)
+
+
+def test_another_organisation_connected_keep_the_links(qtbot, synced, make_controller):
+    from app.emulators.xero.seed import NZ_ORG_NAME
+    from app.gui.pages.dashboard import DashboardPage
+    from app.store.models import Link
+
+    links = Link.select().count()
+    connect_another_xero_organisation(synced)
+    controller = make_controller(synced)
+    dashboard = DashboardPage(Views.of(synced.ctx), controller, clock=synced.clock)
+    qtbot.addWidget(dashboard)
+    assert dashboard.banner.text.text() == ("Xero is connected to another organisation: choose whether to keep "
+                                            "the links.")
+    assert dashboard.banner_page == "connections"
+    with qtbot.waitSignal(controller.run_failed, timeout=WAIT_MS) as blocked:
+        controller.sync_now()
+    assert blocked.args[0]["title"] == "Another organisation is connected"
+
+    page = make_page(qtbot, synced, controller, Opened())
+    xero, zoho = page.cards["xero"], page.cards["zoho"]
+    assert xero.org_box.isVisible() and not zoho.org_box.isVisible()
+    assert f"now connected to {NZ_ORG_NAME}" in xero.org_text.text() and ORG_NAME in xero.org_text.text()
+    assert xero.keep_button.text() == "Keep the links (same business, new connection)"
+
+    with qtbot.waitSignal(page.connections_changed, timeout=WAIT_MS):
+        click(qtbot, xero.keep_button)
+        assert xero.org_busy.text() == "Keeping the links…" and not xero.keep_button.isEnabled()
+    assert not xero.org_box.isVisible()
+    assert xero.org_done.isVisible() and xero.org_done.text() == f"The links now belong to {NZ_ORG_NAME} in Xero."
+    assert Link.select().count() == links  # nothing set aside
+    # the Dashboard heard the task end and read again: what is left is the demo's look-alikes to confirm
+    assert dashboard.banner.text.text() == "2 possible matches to confirm."
+    with qtbot.waitSignal(controller.run_finished, timeout=WAIT_MS):
+        controller.sync_now()  # syncing carries on
+
+
+def test_another_organisation_connected_start_fresh_says_what_it_sets_aside_first(qtbot, synced, make_controller):
+    from app.store.models import HistoryEntry, Link, Profile
+
+    links = Link.select().count()
+    connect_another_xero_organisation(synced)
+    controller = make_controller(synced)
+    page = make_page(qtbot, synced, controller, Opened())
+    xero = page.cards["xero"]
+    click(qtbot, xero.fresh_button)
+    text = xero.fresh_text.text()
+    assert xero.fresh_confirm.isVisible() and f"{links:,} links between records" in text
+    assert "history entries" in text and f"under “{ORG_NAME}”" in text and "copy of the database" in text
+    assert Link.select().where(Link.profile == synced.ctx.profile).count() == links  # nothing done yet
+
+    click(qtbot, xero.fresh_cancel)
+    assert not xero.fresh_confirm.isVisible() and xero.org_box.isVisible()
+    click(qtbot, xero.fresh_button)
+    with qtbot.waitSignal(page.connections_changed, timeout=WAIT_MS):
+        click(qtbot, xero.fresh_confirm_button)
+    assert not xero.org_box.isVisible()
+    archive = Profile.get(Profile.name.startswith(f"{ORG_NAME} (archived"))
+    assert xero.org_done.text().startswith("Started fresh") and archive.name in xero.org_done.text()
+    assert not Link.select().where(Link.profile == synced.ctx.profile).exists()
+    assert HistoryEntry.select().where(HistoryEntry.profile == archive).exists()
+    assert Views.of(synced.ctx).attention().organisation_changed == ()
+
+
+def test_a_decision_refused_while_a_sync_runs_says_so_on_the_card(qtbot, synced, make_controller):
+    from app.services.runlock import run_lock
+
+    connect_another_xero_organisation(synced)
+    controller = make_controller(synced)
+    page = make_page(qtbot, synced, controller, Opened())
+    xero = page.cards["xero"]
+    with run_lock(synced.ctx.paths.data_dir, "sync", by="cli"):  # another program is syncing this folder
+        with qtbot.waitSignal(controller.task_finished, timeout=WAIT_MS,
+                              check_params_cb=lambda name, result: name == "organisation-keep"):
+            click(qtbot, xero.keep_button)
+    assert xero.error.isVisible() and xero.org_box.isVisible() and xero.keep_button.isEnabled()
+    assert not xero.org_done.isVisible()

@@ -94,6 +94,9 @@ class ProviderCard(QFrame):
     organisation_chosen = Signal(str, str)  # provider, organisation id
     disconnect_clicked = Signal(str)
     reopen_clicked = Signal(str)
+    keep_links_clicked = Signal(str)  # another organisation is connected: same business, keep the links
+    fresh_asked = Signal(str)  # "Start fresh…": the page says what it sets aside (confirm_fresh)
+    fresh_confirmed = Signal(str)
 
     def __init__(self, provider: str, redirect_uri: str, client_id: str, dc: str,
                  parent: QWidget | None = None) -> None:
@@ -114,8 +117,14 @@ class ProviderCard(QFrame):
         self._show_page("setup")
         self.error = ErrorPanel(self)
         self.error.hide()
+        self.org_box = self._build_org_change()
+        self.org_box.hide()
+        self.org_done = _wrapped()  # what the decision did, in a sentence
+        self.org_done.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(title)
+        layout.addWidget(self.org_box)
+        layout.addWidget(self.org_done)
         for page in self.pages.values():
             layout.addWidget(page)
         layout.addWidget(self.error)
@@ -282,6 +291,46 @@ class ProviderCard(QFrame):
         layout.addStretch(1)
         return page
 
+    def _build_org_change(self) -> QFrame:
+        """Another organisation is connected than the links were made with: say so and offer the two choices."""
+        box = QFrame()
+        box.setObjectName(f"{self.provider}OrganisationChanged")
+        box.setFrameShape(QFrame.Shape.StyledPanel)
+        box.setAutoFillBackground(True)
+        self.org_text = bold(_wrapped())
+        self.keep_button = QPushButton("Keep the links (same business, new connection)")
+        self.keep_button.clicked.connect(lambda: self.keep_links_clicked.emit(self.provider))
+        self.fresh_button = QPushButton("Start fresh…")
+        self.fresh_button.clicked.connect(lambda: self.fresh_asked.emit(self.provider))
+        choices = QHBoxLayout()
+        choices.addWidget(self.keep_button)
+        choices.addWidget(self.fresh_button)
+        choices.addStretch(1)
+        self.fresh_confirm = QFrame()
+        self.fresh_text = _wrapped()
+        self.fresh_cancel = QPushButton("Cancel")
+        self.fresh_cancel.clicked.connect(self._end_fresh_confirm)
+        self.fresh_confirm_button = QPushButton("Start fresh")
+        self.fresh_confirm_button.clicked.connect(lambda: self.fresh_confirmed.emit(self.provider))
+        confirm_buttons = QHBoxLayout()
+        confirm_buttons.addStretch(1)
+        confirm_buttons.addWidget(self.fresh_cancel)
+        confirm_buttons.addWidget(self.fresh_confirm_button)
+        confirm_layout = QVBoxLayout(self.fresh_confirm)
+        confirm_layout.setContentsMargins(0, 0, 0, 0)
+        confirm_layout.addWidget(self.fresh_text)
+        confirm_layout.addLayout(confirm_buttons)
+        self.fresh_confirm.hide()
+        self.org_busy = QLabel()
+        self.org_busy.setEnabled(False)
+        self.org_busy.hide()
+        layout = QVBoxLayout(box)
+        layout.addWidget(self.org_text)
+        layout.addLayout(choices)
+        layout.addWidget(self.fresh_confirm)
+        layout.addWidget(self.org_busy)
+        return box
+
     # ----- showing a state ---------------------------------------------------------------------------------
     def _show_page(self, state: str) -> None:
         self._state = state
@@ -330,6 +379,50 @@ class ProviderCard(QFrame):
 
     def show_error(self, error: dict[str, Any]) -> None:
         self.error.show_dict(error)
+
+    # ----- another organisation connected ------------------------------------------------------------------
+    def show_org_change(self, message: str) -> None:
+        """``message`` says what changed and what each choice means; empty when there is nothing to decide."""
+        if self.deciding:
+            return  # the decision under way says how it went
+        if not message:
+            self.org_box.hide()
+            return
+        if message != self.org_text.text():
+            self._end_fresh_confirm()
+        self.org_text.setText(message)
+        self.org_done.hide()
+        self.org_box.show()
+
+    @property
+    def deciding(self) -> bool:
+        return not self.org_busy.isHidden()
+
+    def confirm_fresh(self, text: str) -> None:
+        self.fresh_text.setText(text)
+        self.fresh_confirm.show()
+        self.fresh_button.setEnabled(False)
+        self.fresh_cancel.setFocus()
+
+    def _end_fresh_confirm(self) -> None:
+        self.fresh_confirm.hide()
+        self.fresh_button.setEnabled(True)
+
+    def set_deciding(self, text: str) -> None:
+        self.error.hide()
+        self.fresh_confirm.hide()
+        for button in (self.keep_button, self.fresh_button):
+            button.setEnabled(False)
+        self.org_busy.setText(text)
+        self.org_busy.show()
+
+    def decided(self, sentence: str) -> None:
+        """The decision is made (``sentence``: what it did) or failed (empty: the error panel says why)."""
+        self.org_busy.hide()
+        for button in (self.keep_button, self.fresh_button):
+            button.setEnabled(True)
+        self.org_done.setText(sentence)
+        self.org_done.setVisible(bool(sentence))
 
     def set_disconnecting(self) -> None:
         self.confirm.hide()

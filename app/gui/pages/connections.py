@@ -4,6 +4,10 @@ Reads come from the read API (``Views.connections()``: no network, no secret sto
 thread (:class:`LoginTask`: the loopback listener waits there while the browser is open); disconnecting revokes the
 sign-in over the network, so it goes to the controller's worker. After either, the worker is told to build its
 clients anew, so the next sync uses the new connection.
+
+A side connected to another organisation than the links were made with stops syncing until the user decides, on
+that side's card: keep the links (same business) or start fresh (the old links and history set aside, after a
+backup). The decision runs on the worker (``org_change.decide`` takes the run lock).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from app.clock import Clock, SystemClock
 from app.gui.pages._connection_card import ProviderCard, bold
 from app.gui.pages._login_task import LoginTask
 from app.gui.widgets.banner import attention_colour, mix
+from app.services import org_change
 from app.services.connections import ConnectionService
 from app.services.views import Views
 from app.store.settings import get_setting
@@ -74,8 +79,13 @@ class ConnectionsPage(QWidget):
             card.organisation_chosen.connect(self._choose)
             card.disconnect_clicked.connect(self._disconnect)
             card.reopen_clicked.connect(self._reopen)
+            card.keep_links_clicked.connect(lambda p: self._decide(p, "keep"))
+            card.fresh_asked.connect(self._ask_fresh)
+            card.fresh_confirmed.connect(lambda p: self._decide(p, "fresh"))
             self.cards[provider] = card
+        self._deciding = ""  # the side whose card asked for the organisation decision under way
         controller.task_finished.connect(self._on_task_finished)
+        controller.run_failed.connect(self._run_failed)
         app = QCoreApplication.instance()
         if app is not None:  # a sign-in still waiting when the app quits: close its listener, end its thread
             app.aboutToQuit.connect(self.cancel_sign_ins)
@@ -95,20 +105,25 @@ class ConnectionsPage(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
-        self._tint_notice()
+        for widget in (self.notice, *(card.org_box for card in self.cards.values())):
+            self._tint(widget)
         self.refresh()
 
-    def _tint_notice(self) -> None:
-        palette = self.notice.palette()
+    @staticmethod
+    def _tint(widget: QWidget) -> None:
+        palette = widget.palette()
         base = palette.color(QPalette.ColorRole.Window)
         palette.setColor(QPalette.ColorRole.Window, mix(base, attention_colour(palette), 0.25))
-        self.notice.setPalette(palette)
+        widget.setPalette(palette)
 
     # ----- reading -----------------------------------------------------------------------------------------
     @Slot()
     def refresh(self) -> None:
         now = datetime.fromtimestamp(self._clock.time()).astimezone()
         plan = str(get_setting(self._profile, "xero.plan") or "standard")
+        changes = {c.provider: c.message for c in org_change.pending_changes(self._profile)}
+        for provider, card in self.cards.items():
+            card.show_org_change(changes.get(provider, ""))
         for health in self._views.connections():
             card = self.cards[health.provider]
             if health.provider in self._logins or card.busy_text.text():
@@ -192,8 +207,52 @@ class ConnectionsPage(QWidget):
     def _fresh_clients(self) -> None:
         self._controller.submit("fresh-clients", lambda service: service.reset_clients())
 
+    # ----- another organisation connected -----------------------------------------------------------------
+    @Slot(str)
+    def _ask_fresh(self, provider: str) -> None:
+        """Say exactly what starting fresh sets aside before it is done (a read: counts only)."""
+        change = next((c for c in org_change.pending_changes(self._profile) if c.provider == provider), None)
+        if change is None:
+            self.refresh()
+            return
+        words = org_change.in_words(org_change.what_start_fresh_clears(self._profile))
+        what = (", ".join(words[:-1]) + " and " + words[-1]) if len(words) > 1 else (words[0] if words else "nothing")
+        self.cards[provider].confirm_fresh(
+            f"Start fresh with {change.connected_name}? Ledgerbridge first makes a copy of the database, then sets "
+            f"aside {what} under “{change.linked_name}”, where you can still read them but they never sync again. "
+            "The field mapping and settings stay. The next sync starts with no links, so check its preview "
+            "first.")
+
+    def _decide(self, provider: str, choice: str) -> None:
+        if self._deciding:
+            return
+        self._deciding = provider
+        self.cards[provider].set_deciding("Keeping the links…" if choice == "keep" else
+                                          "Copying the database, then setting the old links aside…")
+        self._controller.submit(f"organisation-{choice}", lambda service: org_change.decide(service.ctx, choice))
+
+    def _decided(self, result: Any) -> None:
+        card = self.cards.get(self._deciding)
+        self._deciding = ""
+        if card is None:
+            return
+        if isinstance(result, dict) and result.get("error"):
+            card.decided("")
+            card.show_error(result["error"])
+        else:
+            card.decided(str(result or ""))
+        self.refresh()
+        self.connections_changed.emit()  # the header and the Dashboard's banner follow
+
+    @Slot(dict)
+    def _run_failed(self, error: dict[str, Any]) -> None:
+        self.refresh()  # a sync stopped by another organisation: the card of that side asks what to do
+
     @Slot(str, object)
     def _on_task_finished(self, name: str, result: Any) -> None:
+        if name.startswith("organisation-"):
+            self._decided(result)
+            return
         if not name.startswith("disconnect-"):
             return
         provider = name.removeprefix("disconnect-")
