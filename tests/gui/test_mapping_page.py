@@ -286,3 +286,68 @@ def test_fields_that_cannot_be_read_say_why_and_can_be_tried_again(qtbot, data_d
         assert page.draft is not None and page.error.isHidden()
     finally:
         world.close()
+
+
+def test_invoices_both_ways_lets_the_editable_fields_flow_back_and_says_what_xero_keeps(qtbot, page, world):
+    from app.core.mapping import BOTH, X2Z
+    from app.gui.pages.mapping import INVOICES_BOTH_WAYS_NOTE
+    from app.services.mappings import INVOICE_FIELDS_BOTH_WAYS
+
+    page.show_pair("invoices")
+    assert page.draft.mapping.direction == X2Z and page.direction_note.isHidden()
+    qtbot.mouseClick(page.direction_buttons[BOTH], Qt.MouseButton.LeftButton)
+    mapping = page.draft.mapping
+    assert mapping.direction == BOTH and mapping.options["created_status"] == "DRAFT"
+    both = {link.xero for link in mapping.fields if link.direction == BOTH}
+    assert both == set(INVOICE_FIELDS_BOTH_WAYS)  # the number, status and amounts stay Xero's
+    assert page.direction_note.isVisible() and page.direction_note.text() == INVOICES_BOTH_WAYS_NOTE
+    assert "drafts" in INVOICES_BOTH_WAYS_NOTE and "paid or voided invoices are never changed" in \
+        INVOICES_BOTH_WAYS_NOTE
+    assert page.save.isEnabled(), [page.checks.item(i).text() for i in range(page.checks.count())]
+    page.save_mapping()
+    saved = current_mappings(world.ctx.profile)["invoices"]
+    assert saved.direction == BOTH and saved.options["created_status"] == "DRAFT"
+    assert {link.xero for link in saved.fields if link.direction == BOTH} == set(INVOICE_FIELDS_BOTH_WAYS)
+
+    qtbot.mouseClick(page.direction_buttons[X2Z], Qt.MouseButton.LeftButton)
+    assert page.draft.mapping.direction == X2Z and page.direction_note.isHidden()
+    page.show_pair("contacts")
+    qtbot.mouseClick(page.direction_buttons[BOTH], Qt.MouseButton.LeftButton)
+    assert page.direction_note.isHidden()  # only invoices have something to say
+
+
+def test_a_saved_field_is_applied_to_the_linked_records_after_the_count(qtbot, synced):
+    names = {"Acme Catering Pty Ltd": "ACME-01", "Harbour View Cafe": "HVC-7"}
+    for name, number in names.items():  # there in Xero before the field was mapped
+        synced.xero_contact(name).AccountNumber = number
+
+    def zoho_numbers():
+        return {name: synced.zoho_one("Accounts", Xero_Contact_ID=synced.xero_contact(name).ContactID
+                                      ).get("Account_Number") for name in names}
+
+    controller = FakeController(synced.sync_service())
+    page = MappingPage(Views.of(synced.ctx), controller)
+    qtbot.addWidget(page)
+    page.resize(1300, 800)
+    page.show()
+    qtbot.waitExposed(page)
+    offer = page.apply_offer
+    assert page.draft is not None and offer.isHidden()  # nothing saved yet: nothing to apply
+    page.make_link("AccountNumber", "Account_Number")
+    qtbot.mouseClick(page.save, Qt.MouseButton.LeftButton)
+    assert offer.isVisible() and "Account_Number" in offer.text.text()
+    linked = int(offer.offer_button.text().split()[3].replace(",", ""))
+    assert offer.offer_button.text() == f"Apply to the {linked:,} linked records" and linked > len(names)
+
+    qtbot.mouseClick(offer.offer_button, Qt.MouseButton.LeftButton)
+    assert "would update 2 linked records" in offer.text.text()
+    assert offer.apply_button.isVisible() and offer.apply_button.text() == "Update 2 records"
+    assert zoho_numbers() == dict.fromkeys(names)  # the count wrote nothing
+
+    qtbot.mouseClick(offer.apply_button, Qt.MouseButton.LeftButton)
+    assert zoho_numbers() == names
+    assert not offer.apply_button.isVisible() and offer.close_button.text() == "Close"
+    asked = [name for name in controller.submitted if name.startswith("mapping-apply.")]
+    assert asked[-3:] == ["mapping-apply.pending", "mapping-apply.preview", "mapping-apply.apply"]  # on the worker
+    page.show_pair("contacts")
+    assert offer.isHidden()  # applied: nothing left to offer

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from app.core.mapping import BOTH, X2Z, Z2X, PairMapping
 from app.gui.errors import ErrorPanel
+from app.gui.mapping.apply_offer import ApplyOffer
 from app.gui.mapping.canvas import FieldCanvas
 from app.gui.mapping.link_editor import LinkEditor
 from app.gui.mapping.panels import AddLinkPanel, AutoMapPanel, CoveragePanel, PreviewPanel, VersionsPanel
@@ -51,13 +52,15 @@ from app.services.mapping_editor_model import (
     PairDraft,
     PairSchema,
 )
-from app.services.mappings import export_json
+from app.services.mappings import export_json, invoices_both_ways
 from app.services.views import Views
 from app.services.words import pair_label, plural
 
 PAIRS = ("contacts", "items", "invoices", "deals")
 TASK = "mapping."
 TAB_LINK, TAB_ADD, TAB_AUTO, TAB_COVERAGE, TAB_PREVIEW, TAB_VERSIONS = range(6)
+INVOICES_BOTH_WAYS_NOTE = ("Invoices created in Zoho CRM arrive in Xero as drafts; paid or voided invoices are never "
+                           "changed in Xero.")
 
 
 def _plain(mapping: PairMapping) -> PairMapping:
@@ -123,6 +126,11 @@ class MappingPage(QWidget):
         second.addWidget(self.policy_box)
         second.addStretch(1)
 
+        self.direction_note = QLabel(INVOICES_BOTH_WAYS_NOTE)
+        self.direction_note.setWordWrap(True)
+        self.direction_note.setEnabled(False)  # a quiet note, not a warning
+        self.direction_note.hide()
+        self.apply_offer = ApplyOffer(self.controller)
         self.notice = QLabel()
         self.notice.setWordWrap(True)
         self.notice.setAccessibleName("Notice")
@@ -184,8 +192,10 @@ class MappingPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(second)
+        layout.addWidget(self.direction_note)
         layout.addWidget(self.error)
         layout.addWidget(self.notice)
+        layout.addWidget(self.apply_offer)
         layout.addWidget(splitter, 1)
         layout.addWidget(self.checks)
         layout.addLayout(bottom)
@@ -241,6 +251,7 @@ class MappingPage(QWidget):
         else:
             self._show_draft()
             self._load_versions()
+            self.apply_offer.check(pair)
 
     def _load(self, pair: str, module: str = "") -> None:
         self._set_enabled(False)
@@ -308,6 +319,7 @@ class MappingPage(QWidget):
         self._show_draft()
         self._load_values()
         self._load_versions()
+        self.apply_offer.check(result["pair"])
 
     def _values_done(self, result: dict[str, Any]) -> None:
         self.counts[self.pair] = result["counts"]
@@ -328,6 +340,7 @@ class MappingPage(QWidget):
         if contacts:
             self.module_box.setCurrentIndex(max(0, self.module_box.findData(m.zoho_module)))
         self.direction_buttons.get(m.direction, self.direction_buttons[BOTH]).setChecked(True)
+        self._show_direction_note()
         self.policy_box.setCurrentIndex(max(0, self.policy_box.findData(m.conflict_policy)))
         unread = set(draft.schema.xero_unread)
         self.add_panel.set_fields(draft.schema.xero, draft.schema.zoho, unread)
@@ -378,6 +391,11 @@ class MappingPage(QWidget):
         else:
             version = draft.mapping.version if draft else 0
             self.status.setText(f"Saved (version {version})." if version else "The shipped mapping is in use.")
+
+    def _show_direction_note(self) -> None:
+        draft = self.draft
+        self.direction_note.setVisible(draft is not None and self.pair == "invoices" and
+                                       draft.mapping.direction == BOTH)
 
     def _set_enabled(self, on: bool) -> None:
         for w in (self.module_box, self.policy_box, self.filter, self.tabs, self.save, self.export_button,
@@ -467,9 +485,14 @@ class MappingPage(QWidget):
     def _direction_clicked(self, button: QRadioButton) -> None:
         draft = self.draft
         key = next(k for k, b in self.direction_buttons.items() if b is button)
-        if draft is not None:
+        if draft is None:
+            return
+        if self.pair == "invoices" and key == BOTH:  # the editable fields flow back too; new ones arrive as drafts
+            draft.mapping = invoices_both_ways(draft.mapping, created_status="DRAFT")
+        else:
             draft.set_direction(key)
-            self._changed()
+        self._show_direction_note()
+        self._changed()
 
     def _policy_changed(self) -> None:
         draft = self.draft
@@ -538,6 +561,7 @@ class MappingPage(QWidget):
         self._say(f"Saved as version {version}. The next sync uses it.")
         self._refresh_views()
         self._load_versions()
+        self.apply_offer.check(self.pair)
 
     def _compare(self, older: int, newer: int) -> None:
         pair = self.pair
