@@ -1,4 +1,7 @@
-"""The sync controller: lives on the GUI thread, owns the schedule and the one worker thread that runs the engine.
+"""The sync controller: lives on the GUI thread, owns one profile's schedule and the worker thread that runs its
+engine. The window keeps one controller per profile, so each profile's timer runs on its own; runs of different
+profiles take turns at the data folder's run lock (the worker waits for it), and one controller never starts two
+runs of its profile at once.
 
 The schedule is checked by a short QTimer tick against the app's clock rather than by one long timer, because a
 long QTimer does not count the time a laptop sleeps: each tick compares the clock with the next run's time, and a
@@ -106,6 +109,7 @@ class SyncController(QObject):
         self._worker.reconcile_finished.connect(self._on_reconcile_finished)
         self._worker.task_finished.connect(self.task_finished)
         self._worker.job_done.connect(self._on_job_done)
+        self._worker.notice.connect(self.notice)
         self._thread.start()
 
         self._timer = QTimer(self)
@@ -114,6 +118,11 @@ class SyncController(QObject):
         self._timer.start()
 
     # ----- what the window reads ---------------------------------------------------------------------------
+    @property
+    def profile_name(self) -> str:
+        """The profile this controller syncs (one controller per profile, each with its own schedule)."""
+        return self._ctx.profile_name
+
     @property
     def state(self) -> str:
         return self._state

@@ -1,13 +1,17 @@
-"""The main window: a header with each side's connection, the navigation list, the pages, menus and the tray.
+"""The main window: a header with the profile picker and each side's connection, the navigation list, the pages,
+menus and the tray.
 
-The window owns no work: syncs and tasks go through the SyncController; pages get their services from here through
-their constructors (see ``page_registry``). Native style and the system font; colours only from the palette.
+The window owns no work: syncs and tasks go through the SyncControllers (one per profile, each with its own
+schedule, alive whichever profile is shown); pages get their services from here through their constructors (see
+``page_registry``), each profile its own set of pages. Native style and the system font; colours only from the palette.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +19,7 @@ from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Signal, Sig
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QListWidget,
     QMainWindow,
@@ -29,7 +34,8 @@ from app.clock import Clock
 from app.errors import provider_label
 from app.gui import page_registry
 from app.gui.errors import ErrorPanel, open_folder
-from app.gui.notices import NoticePolicy
+from app.gui.notices import Notice
+from app.gui.profile_switcher import ProfilePicker, ProfileSession, ShownController
 from app.gui.single_instance import bring_to_front
 from app.gui.tray import Tray, icon
 
@@ -76,44 +82,144 @@ class ConnectionBadge(QWidget):
 
 
 class MainWindow(QMainWindow):
-    """Signals: quit_finished() once a requested quit has stopped the worker cleanly (the app then ends)."""
+    """Signals: quit_finished() once a requested quit has stopped every worker cleanly (the app then ends).
+
+    ``views``/``controller``/``make_connections`` are the profile shown first; ``others`` the data folder's other
+    profiles (their controllers run their own schedules from the start); ``open_profile(name)`` makes the session of
+    a profile just added (None: no "Add profile…", as in the demo)."""
 
     quit_finished = Signal()
 
     def __init__(self, *, views: Any, controller: Any, settings_file: Path | str, log_dir: Path | str,
                  clock: Clock | None = None, make_connections: Callable[[], Any] | None = None,
-                 use_tray: bool = True, parent: QWidget | None = None) -> None:
+                 use_tray: bool = True, others: list[ProfileSession] | tuple[ProfileSession, ...] = (),
+                 open_profile: Callable[[str], ProfileSession] | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.views = views
-        self.controller = controller
         self.clock = clock or views.clock
         self.log_dir = Path(log_dir)
         self.settings = QSettings(str(settings_file), QSettings.Format.IniFormat)
-        self.notices = NoticePolicy()
         self.quitting = False
+        self.open_profile = open_profile
         self.setWindowTitle("Ledgerbridge")
         self.setWindowIcon(icon("app"))
         self.setMinimumSize(MIN_SIZE)
 
-        self.services: dict[str, Any] = {"views": views, "controller": controller, "clock": self.clock,
-                                         "make_connections": make_connections}
-        self.pages: dict[str, QWidget] = {}
+        first = ProfileSession(str(getattr(controller, "profile_name", "default")), views, controller,
+                               make_connections)
+        self.sessions: dict[str, ProfileSession] = {}
         self.keys: list[str] = []
         self._build()
         self._build_menus()
-        self.tray = Tray(controller, self) if use_tray else None
+        for session in (first, *others):
+            self._adopt(session)
+        self._use(first)
+        self.shown_controller = ShownController(controller, self)
+        self.tray = Tray(self.shown_controller, self) if use_tray else None
         if self.tray is not None:
             self.tray.open_requested.connect(self.bring_to_front)
             self.tray.quit_requested.connect(self.request_quit)
-
-        controller.state_changed.connect(self._state_changed)
-        controller.run_finished.connect(self._run_finished)
-        controller.run_failed.connect(self._run_failed)
-        controller.needs_sign_in.connect(self._needs_sign_in)
-        controller.notice.connect(self._notice)
-        controller.stopped.connect(self._stopped)
+        self._refresh_picker()
         self.refresh_header()
         self._restore()
+
+    # ----- profiles ------------------------------------------------------------------------------------------
+    def _adopt(self, session: ProfileSession) -> None:
+        """Take a profile's session in: its controller's signals reach the window whichever profile is shown."""
+        self.sessions[session.name] = session
+        for key in self.keys:  # each page is built the first time it is shown (a quicker start)
+            slot = QWidget(self.stack)
+            slot.setObjectName(f"page-{key}")
+            QVBoxLayout(slot).setContentsMargins(0, 0, 0, 0)
+            session.slots[key] = slot
+            self.stack.addWidget(slot)
+        controller = session.controller
+        controller.state_changed.connect(partial(self._state_changed, session))
+        controller.run_finished.connect(partial(self._run_finished, session))
+        controller.run_failed.connect(partial(self._run_failed, session))
+        controller.needs_sign_in.connect(partial(self._needs_sign_in, session))
+        controller.notice.connect(partial(self._notice, session))
+        controller.task_finished.connect(partial(self._task_finished, session))
+        controller.stopped.connect(self._stopped)
+
+    def _use(self, session: ProfileSession) -> None:
+        self.session = session
+        self.views = session.views
+        self.controller = session.controller
+        self.pages = session.pages
+        self.slots = session.slots
+        self.services: dict[str, Any] = {"views": session.views, "controller": session.controller,
+                                         "clock": self.clock, "make_connections": session.make_connections}
+
+    @property
+    def profile(self) -> str:
+        """The shown profile's name."""
+        return self.session.name
+
+    @Slot(str)
+    def show_profile(self, name: str) -> None:
+        """Show ``name``'s pages (on the page that was open) and header; the tray then acts on it."""
+        session = self.sessions.get(name)
+        if session is None or session is self.session:
+            return
+        key = self.current_key
+        self._use(session)
+        self.shown_controller.show(session.controller)
+        self.picker.set_profiles(list(self.sessions.values()), name, can_add=self.open_profile is not None)
+        self.settings.setValue("window/profile", name)
+        self._state_changed(session, session.controller.state)
+        if session.error:
+            self._show_error(session.error)
+        else:
+            self.error_panel.hide()
+        self.refresh_header()
+        if key:
+            self._page_chosen(self.keys.index(key))
+
+    def _refresh_picker(self) -> None:
+        """The picker shows once there is more than one profile (File › Add profile… makes the second)."""
+        self.picker.set_profiles(list(self.sessions.values()), self.session.name,
+                                 can_add=self.open_profile is not None)
+        self.picker.setVisible(len(self.sessions) > 1)
+        self.add_profile_action.setVisible(self.open_profile is not None)
+
+    @Slot()
+    def ask_for_profile(self) -> None:
+        """"Add profile…": ask for a name, then add it (on the worker: it writes the database)."""
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle("Add profile")
+        dialog.setLabelText("A profile keeps another Xero organisation (and its Zoho CRM) in sync, with its own "
+                            "settings and history.\n\nName for the new profile, for example the business's name:")
+        dialog.setInputMode(QInputDialog.InputMode.TextInput)
+        dialog.setOkButtonText("Add profile")
+        if dialog.exec() == QInputDialog.DialogCode.Accepted and dialog.textValue().strip():
+            self.add_profile(dialog.textValue())
+
+    def add_profile(self, name: str) -> None:
+        from app.services import profiles
+
+        self.statusBar().showMessage(f"Adding the profile {name.strip()}…")
+        self.controller.submit("add-profile", lambda _service: profiles.add(name))
+
+    def _profile_added(self, result: Any) -> None:
+        if isinstance(result, dict) and "error" in result:
+            self.statusBar().clearMessage()
+            box = QMessageBox(QMessageBox.Icon.Warning, "Add profile", str(result["error"].get("message", "")),
+                              QMessageBox.StandardButton.Ok, self)
+            box.open()
+            return
+        if self.open_profile is None or not isinstance(result, str):
+            return
+        session = self.open_profile(result)
+        self._adopt(session)
+        self._refresh_picker()
+        self.show_profile(session.name)
+        self.show_page("connections")  # a new profile starts by connecting its organisations
+        self.statusBar().showMessage(f"Profile {session.name} added: connect its Xero organisation and Zoho CRM "
+                                     "here.", 10_000)
+
+    @property
+    def controllers(self) -> list[Any]:
+        return [session.controller for session in self.sessions.values()]
 
     # ----- layout --------------------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -132,6 +238,11 @@ class MainWindow(QMainWindow):
         font.setBold(True)
         title.setFont(font)
         row.addWidget(title)
+        row.addSpacing(24)
+        self.picker = ProfilePicker(header)
+        self.picker.chosen.connect(self.show_profile)
+        self.picker.add_requested.connect(self.ask_for_profile)
+        row.addWidget(self.picker)
         row.addStretch(1)
         self.badges = {"xero": ConnectionBadge(header), "zoho": ConnectionBadge(header)}
         for badge in self.badges.values():
@@ -159,15 +270,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(body)
 
         self.specs = {spec.key: spec for spec in page_registry.available()}
-        self.slots: dict[str, QWidget] = {}
-        for key, spec in self.specs.items():  # each page is built the first time it is shown (a quicker start)
-            slot = QWidget(self.stack)
-            slot.setObjectName(f"page-{key}")
-            QVBoxLayout(slot).setContentsMargins(0, 0, 0, 0)
-            self.slots[key] = slot
+        for key, spec in self.specs.items():
             self.keys.append(key)
             self.nav.addItem(spec.title)
-            self.stack.addWidget(slot)
         for index in range(self.nav.count()):
             item = self.nav.item(index)
             item.setSizeHint(QSize(0, self.nav.fontMetrics().height() * 2))
@@ -181,8 +286,11 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         self.sync_action = QAction("&Sync now", self)
         self.sync_action.setShortcut(QKeySequence("Ctrl+R"))
-        self.sync_action.triggered.connect(self.controller.sync_now)
+        self.sync_action.triggered.connect(lambda: self.controller.sync_now())
         file_menu.addAction(self.sync_action)
+        self.add_profile_action = QAction("&Add profile…", self)
+        self.add_profile_action.triggered.connect(self.ask_for_profile)
+        file_menu.addAction(self.add_profile_action)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
@@ -238,7 +346,7 @@ class MainWindow(QMainWindow):
         key = self.keys[row]
         fresh = key not in self.pages
         page = self.page(key)
-        self.stack.setCurrentIndex(row)
+        self.stack.setCurrentWidget(self.slots[key])
         self.settings.setValue("window/page", key)
         if not fresh:  # a page just built has read its figures already
             self._refresh_page(page)
@@ -256,12 +364,16 @@ class MainWindow(QMainWindow):
         for provider, badge in self.badges.items():
             if provider in healths:
                 badge.show_health(healths[provider])
+        if self.picker.isVisible():  # organisation names change when a profile connects
+            self.picker.set_profiles(list(self.sessions.values()), self.session.name,
+                                     can_add=self.open_profile is not None)
         attention = self.views.attention()
         if self.tray is not None:
             self.tray.set_attention(attention.total > 0)
 
-    @Slot(str)
-    def _state_changed(self, state: str) -> None:
+    def _state_changed(self, session: ProfileSession, state: str) -> None:
+        if session is not self.session:
+            return
         words = STATE_WORDS.get(state, "")
         self.setWindowTitle(f"Ledgerbridge — {words}" if words else "Ledgerbridge")
         self.sync_action.setEnabled(state in ("idle", "paused"))
@@ -270,55 +382,73 @@ class MainWindow(QMainWindow):
         else:
             self.statusBar().clearMessage()
 
-    @Slot(dict)
-    def _run_finished(self, report: dict) -> None:
+    def _run_finished(self, session: ProfileSession, report: dict) -> None:
         if report.get("outcome") in ("ok", "partial"):
-            self.error_panel.hide()  # errors are states: they clear when fixed
-        self.refresh_header()
-        current = self.pages.get(self.current_key)
-        if current is not None:
-            self._refresh_page(current)
-        self._notify_after_run(str(report.get("outcome", "")))
+            session.error = None  # errors are states: they clear when fixed
+            if session is self.session:
+                self.error_panel.hide()
+        if session is self.session:
+            self.refresh_header()
+            current = self.pages.get(self.current_key)
+            if current is not None:
+                self._refresh_page(current)
+        self._notify_after_run(session, str(report.get("outcome", "")))
 
-    @Slot(dict)
-    def _run_failed(self, error: dict) -> None:
+    def _run_failed(self, session: ProfileSession, error: dict) -> None:
         if error.get("provider") and error.get("title") == "Sign-in needed":
             return  # the Dashboard's banner asks to reconnect: one banner, not two
+        session.error = error
+        if session is self.session:
+            self._show_error(error)
+            self.refresh_header()
+        self._notify_after_run(session, "failed")
+
+    def _show_error(self, error: dict) -> None:
         self.error_panel.show_dict(error, action="Open log folder" if "log folder" in error.get("message", "")
                                    else "")
-        self.refresh_header()
-        self._notify_after_run("failed")
 
-    @Slot(str)
-    def _needs_sign_in(self, provider: str) -> None:
-        self.refresh_header()
-        badge = self.badges.get(provider)
-        if badge is not None:  # before the store knows (the run could not start), say it here
-            badge.dot.setPixmap(icon("status-problem").pixmap(12, 12))
-            badge.text.setText(f"<b>{provider_label(provider)}</b>  reconnect needed")
+    def _needs_sign_in(self, session: ProfileSession, provider: str) -> None:
+        if session is self.session:
+            self.refresh_header()
+            badge = self.badges.get(provider)
+            if badge is not None:  # before the store knows (the run could not start), say it here
+                badge.dot.setPixmap(icon("status-problem").pixmap(12, 12))
+                badge.text.setText(f"<b>{provider_label(provider)}</b>  reconnect needed")
         if self.tray is not None:
-            self.tray.set_attention(True)
-            notice = self.notices.sign_in_needed(provider)
+            if session is self.session:
+                self.tray.set_attention(True)
+            notice = session.notices.sign_in_needed(provider)
             if notice:
-                self.tray.notify(notice)
+                self.tray.notify(self._named(session, notice))
 
-    def _notify_after_run(self, outcome: str) -> None:
+    def _notify_after_run(self, session: ProfileSession, outcome: str) -> None:
         if self.tray is None:
             return
-        last = self.views.last_successful()
+        views = session.views
+        last = views.last_successful()
         last_at = last.ended_at.timestamp() if last is not None and last.ended_at else None
-        for notice in self.notices.after_run(outcome, self.views.attention().failed, last_at, self.clock.time()):
-            self.tray.notify(notice)
+        for notice in session.notices.after_run(outcome, views.attention().failed, last_at, self.clock.time()):
+            self.tray.notify(self._named(session, notice))
 
-    @Slot(str)
-    def _notice(self, text: str) -> None:
-        self.statusBar().showMessage(text, 8000)
+    def _named(self, session: ProfileSession, notice: Notice) -> Notice:
+        """With several profiles a notification says whose it is."""
+        if len(self.sessions) < 2:
+            return notice
+        return dataclasses.replace(notice, title=f"{notice.title} ({session.name})")
+
+    def _notice(self, session: ProfileSession, text: str) -> None:
+        if session is self.session:
+            self.statusBar().showMessage(text, 8000)
+
+    def _task_finished(self, session: ProfileSession, name: str, result: Any) -> None:
+        if name == "add-profile":
+            self._profile_added(result)
 
     # ----- closing and quitting ------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         self._save_geometry()
         keep_in_tray = (not self.quitting and self.tray is not None and self.tray.available
-                        and self.controller.interval_minutes > 0)
+                        and any(controller.interval_minutes > 0 for controller in self.controllers))
         if keep_in_tray:
             event.ignore()
             self.hide()
@@ -336,15 +466,18 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def request_quit(self) -> None:
-        """Quit: a running sync stops cleanly first ("Finishing the current sync…")."""
+        """Quit: running syncs (any profile's) stop cleanly first ("Finishing the current sync…")."""
         if self.quitting:
             return
         self.quitting = True
         self._save_geometry()
-        self.controller.stop()
+        for controller in self.controllers:
+            controller.stop()
 
     @Slot()
     def _stopped(self) -> None:
+        if not self.quitting or not all(controller.has_stopped for controller in self.controllers):
+            return
         if self.tray is not None:
             self.tray.hide()
         self.close()
@@ -361,6 +494,7 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(QByteArray(geometry))
         else:
             self.resize(1180, 760)
+        self.show_profile(str(self.settings.value("window/profile", self.session.name)))  # the one shown last
         key = str(self.settings.value("window/page", "dashboard"))
         row = self.keys.index(key) if key in self.keys else 0
         if self.keys:

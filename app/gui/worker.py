@@ -13,8 +13,10 @@ access tokens stay valid between runs instead of being fetched again every cycle
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -23,13 +25,16 @@ from typing import Any
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from app.core.runctx import ProgressEvent
-from app.errors import AppError, AuthRequired
+from app.errors import AppError, AuthRequired, Busy
+from app.services.runlock import holder
 from app.services.sync import SyncService
 from app.store.db import DB
 
 log = logging.getLogger(__name__)
 
 PROGRESS_INTERVAL_S = 0.1  # at most ten progress signals a second reach the GUI
+LOCK_POLL_S = 0.5  # while another run holds the data folder, look again this often (and for a Cancel)
+CANCELLED_WAITING = "Sync cancelled before it started: another sync was still running."
 UNEXPECTED = ("Something unexpected stopped the sync. Nothing is lost: the next sync carries on where this one "
               "stopped. The details are in the log folder")
 
@@ -68,6 +73,15 @@ def phase_of(event: ProgressEvent) -> str:
     return {"reading": "reading", "writing": "writing"}.get(first, first.rstrip("…"))
 
 
+def waiting_words(info: dict[str, Any]) -> str:
+    """What a run that waits for the data folder's run lock says while it waits."""
+    if info.get("pid") == os.getpid() and info.get("what") == "sync":
+        return "Waiting for another profile's sync to finish…"  # this app runs one worker per profile
+    if info.get("by") == "cli":
+        return "Waiting for a sync started from a command to finish…"
+    return "Waiting for another sync or change in this data folder to finish…"
+
+
 class SyncWorker(QObject):
     """Runs syncs, reconciliations and one-off tasks on the worker thread.
 
@@ -80,6 +94,11 @@ class SyncWorker(QObject):
         reconcile_finished(dict)  {"at", "findings", "agree"} (or {"at", "error"})
         task_finished(str, object)  a one-off task's name and plain result, or {"error": {...}}
         job_done(str)             any job ended ("sync", "reconcile" or the task's name)
+        notice(str)               a short sentence for the status bar
+
+    One writing run at a time per data folder (the run lock): a sync that finds another one running (another
+    profile's, or a command's) waits for it, saying so in its progress, instead of failing; Cancel or quitting
+    stops the wait.
     """
 
     run_started = Signal(dict)
@@ -90,6 +109,7 @@ class SyncWorker(QObject):
     reconcile_finished = Signal(dict)
     task_finished = Signal(str, object)
     job_done = Signal(str)
+    notice = Signal(str)
 
     def __init__(self, make_service: Callable[[], SyncService], log_dir: str = "") -> None:
         super().__init__()
@@ -113,7 +133,13 @@ class SyncWorker(QObject):
         self._last_progress = 0.0
         self.run_started.emit({"trigger": trigger})
         try:
-            report = self.service().sync(trigger=trigger, cancel=cancel, progress=self._on_progress)
+            service = self.service()
+            held = self._wait_for_run_lock(service, cancel)
+            if held is None:
+                self.notice.emit(CANCELLED_WAITING)
+                return
+            with held:
+                report = service.sync(trigger=trigger, cancel=cancel, progress=self._on_progress)
             data = report.as_dict()
             data.pop("plan", None)  # a dry run's plan never comes this way; keep the signal small
             if report.needs_sign_in:
@@ -129,6 +155,24 @@ class SyncWorker(QObject):
             self.run_failed.emit(error_dict(exc, self._log_dir))
         finally:
             self.job_done.emit("sync")
+
+    def _wait_for_run_lock(self, service: SyncService,
+                           cancel: threading.Event) -> contextlib.ExitStack | None:
+        """The data folder's run lock, held (the sync inside takes it again on this thread), once it is free; None
+        when Cancel or quitting came first."""
+        told = False
+        while True:
+            held = contextlib.ExitStack()
+            try:
+                held.enter_context(service.locked("sync", wait=LOCK_POLL_S if told else 0.0))
+                return held
+            except Busy:
+                if cancel.is_set() or self.closing.is_set():
+                    return None
+                if not told:
+                    told = True
+                    self.progress.emit({"pair": "", "phase": "waiting", "done": 0, "total": 0,
+                                        "message": waiting_words(holder(service.ctx.paths.data_dir))})
 
     def _on_progress(self, event: ProgressEvent) -> None:
         now = time.monotonic()
