@@ -317,6 +317,8 @@ def test_invoices_both_ways_lets_the_editable_fields_flow_back_and_says_what_xer
 
 
 def test_a_saved_field_is_applied_to_the_linked_records_after_the_count(qtbot, synced):
+    from app.services import mapping_apply
+
     names = {"Acme Catering Pty Ltd": "ACME-01", "Harbour View Cafe": "HVC-7"}
     for name, number in names.items():  # there in Xero before the field was mapped
         synced.xero_contact(name).AccountNumber = number
@@ -335,19 +337,21 @@ def test_a_saved_field_is_applied_to_the_linked_records_after_the_count(qtbot, s
     assert page.draft is not None and offer.isHidden()  # nothing saved yet: nothing to apply
     page.make_link("AccountNumber", "Account_Number")
     qtbot.mouseClick(page.save, Qt.MouseButton.LeftButton)
-    assert offer.isVisible() and "Account_Number" in offer.text.text()
+    assert offer.isVisible() and "(Account number → Account Number)" in offer.text.text()
     linked = int(offer.offer_button.text().split()[3].replace(",", ""))
     assert offer.offer_button.text() == f"Apply to the {linked:,} linked records" and linked > len(names)
 
     qtbot.mouseClick(offer.offer_button, Qt.MouseButton.LeftButton)
-    assert "would update 2 linked records" in offer.text.text()
+    assert offer.text.text().startswith(f"Applying the new mapping would update 2 of the {linked:,} linked records")
     assert offer.apply_button.isVisible() and offer.apply_button.text() == "Update 2 records"
     assert zoho_numbers() == dict.fromkeys(names)  # the count wrote nothing
 
     qtbot.mouseClick(offer.apply_button, Qt.MouseButton.LeftButton)
     assert zoho_numbers() == names
+    assert offer.text.text() == "Applied the new mapping: 2 updated."
     assert not offer.apply_button.isVisible() and offer.close_button.text() == "Close"
     asked = [name for name in controller.submitted if name.startswith("mapping-apply.")]
     assert asked[-3:] == ["mapping-apply.pending", "mapping-apply.preview", "mapping-apply.apply"]  # on the worker
-    page.show_pair("contacts")
-    assert offer.isHidden()  # applied: nothing left to offer
+    assert mapping_apply.pending(synced.ctx.profile, "contacts") is None  # applied: nothing left to offer
+    page.show_pair("items")
+    assert offer.isHidden()  # it spoke of the contacts' save

@@ -8,6 +8,7 @@ them, writing nothing), then applies on the user's word. All three steps (``mapp
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Slot
@@ -27,8 +28,8 @@ def _pending(service: Any, pair: str) -> dict[str, Any]:
 def _preview(service: Any, pair: str) -> dict[str, Any]:
     preview = mapping_apply.preview(service, pair)
     if preview is None:
-        return {"pair": pair, "would_change": 0, "message": mapping_apply.summary(None)["message"]}
-    return {"pair": pair, "would_change": preview.would_change, "message": preview.message}
+        return {"pair": pair, "would_change": 0, "linked": 0}
+    return {"pair": pair, "would_change": preview.would_change, "linked": preview.change.linked}
 
 
 def _apply(service: Any, pair: str) -> dict[str, Any]:
@@ -38,9 +39,12 @@ def _apply(service: Any, pair: str) -> dict[str, Any]:
 class ApplyOffer(QFrame):
     """Shown under the notice while the saved mapping of the pair on screen has not reached its linked records."""
 
-    def __init__(self, controller: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, controller: Any, field_words: Callable[[str], str] = str,
+                 parent: QWidget | None = None) -> None:
+        """``field_words`` names a changed link ("AccountNumber → Account_Number") in the fields' own labels."""
         super().__init__(parent)
         self.controller = controller
+        self.field_words = field_words
         self.pair = ""
         self.setObjectName("applyOffer")
         self.setFrameShape(QFrame.Shape.StyledPanel)
@@ -87,7 +91,7 @@ class ApplyOffer(QFrame):
         if not linked:
             self.hide()
             return
-        fields = result["fields"]
+        fields = [self.field_words(f) for f in result["fields"]]
         self._show(f"The saved mapping adds or changes {plural(len(fields), 'field')} ({', '.join(fields)}). "
                    f"Records linked before keep their old values there until they change, unless you apply it now.",
                    offer=f"Apply to the {plural(linked, 'linked record')}", close="Not now")
@@ -97,18 +101,22 @@ class ApplyOffer(QFrame):
         self._submit("preview", _preview)
 
     def _preview_done(self, result: dict[str, Any]) -> None:
-        n = result["would_change"]
+        n, linked = result["would_change"], result["linked"]
         if not n:
-            self._show(result["message"], close="Close")
+            self._show(f"The new mapping changes nothing on the {plural(linked, 'linked record')}: their values "
+                       "already match.", close="Close")
             return
-        self._show(result["message"], apply=f"Update {plural(n, 'record')}", close="Not now")
+        self._show(f"Applying the new mapping would update {n:,} of the {plural(linked, 'linked record')}; the "
+                   "others already match. Nothing has been written yet.",
+                   apply=f"Update {plural(n, 'record')}", close="Not now")
 
     def _apply(self) -> None:
         self._show("Applying the new mapping to the linked records…")
         self._submit("apply", _apply)
 
     def _apply_done(self, result: dict[str, Any]) -> None:
-        self._show(result["message"], close="Close")
+        said = result["message"] if not result.get("applied") else f"Applied the new mapping: {result['message']}"
+        self._show(said, close="Close")
 
     def _show(self, text: str, *, offer: str = "", apply: str = "", close: str = "") -> None:
         """One step of the offer: its words and the buttons that step has (none while the worker is at it)."""

@@ -128,9 +128,8 @@ class MappingPage(QWidget):
 
         self.direction_note = QLabel(INVOICES_BOTH_WAYS_NOTE)
         self.direction_note.setWordWrap(True)
-        self.direction_note.setEnabled(False)  # a quiet note, not a warning
         self.direction_note.hide()
-        self.apply_offer = ApplyOffer(self.controller)
+        self.apply_offer = ApplyOffer(self.controller, self._link_words)
         self.notice = QLabel()
         self.notice.setWordWrap(True)
         self.notice.setAccessibleName("Notice")
@@ -251,7 +250,8 @@ class MappingPage(QWidget):
         else:
             self._show_draft()
             self._load_versions()
-            self.apply_offer.check(pair)
+        if self.apply_offer.pair != pair:
+            self.apply_offer.hide()  # it spoke of another pair's save
 
     def _load(self, pair: str, module: str = "") -> None:
         self._set_enabled(False)
@@ -319,7 +319,6 @@ class MappingPage(QWidget):
         self._show_draft()
         self._load_values()
         self._load_versions()
-        self.apply_offer.check(result["pair"])
 
     def _values_done(self, result: dict[str, Any]) -> None:
         self.counts[self.pair] = result["counts"]
@@ -391,6 +390,14 @@ class MappingPage(QWidget):
         else:
             version = draft.mapping.version if draft else 0
             self.status.setText(f"Saved (version {version})." if version else "The shipped mapping is in use.")
+
+    def _link_words(self, link: str) -> str:
+        """"AccountNumber → Account_Number" in the fields' labels, as the canvas shows them."""
+        draft = self.draft
+        xero, _, zoho = link.partition(" → ")
+        xf = draft.schema.xero_field(xero) if draft else None
+        zf = draft.schema.zoho_field(zoho) if draft else None
+        return f"{xf.label if xf else xero} → {zf.label if zf else zoho}"
 
     def _show_direction_note(self) -> None:
         draft = self.draft
@@ -581,6 +588,7 @@ class MappingPage(QWidget):
         self._submit("restored", lambda s: {"pair": pair, "saved": versions.reset(s.profile, pair, s.ctx.actor)})
 
     def _restored_done(self, result: dict[str, Any]) -> None:
+        self.apply_offer.check(self.pair)
         saved = result["saved"]
         self._say(f"{saved['note']}: now version {saved['version']}.")
         self.drafts.pop(self.pair, None)
@@ -593,6 +601,7 @@ class MappingPage(QWidget):
                 Path(path).read_text(encoding="utf-8"))})
 
     def _imported_done(self, result: dict[str, Any]) -> None:
+        self.apply_offer.check(self.pair)
         self._say(f"Imported the mapping for {plural(len(result['saved']), 'pair')}.")
         self.drafts.clear()
         self._load(self.pair)
