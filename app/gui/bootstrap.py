@@ -1,5 +1,6 @@
 """Start the desktop app: check the desktop can show a window, open the data (and in demo mode the sandbox, for the
-app's whole lifetime), install the crash hook, build the controller and the window, run.
+app's whole lifetime), install the crash hook, build a controller for every profile of the data folder (each runs its
+own schedule while the app runs) and the window, run.
 """
 
 from __future__ import annotations
@@ -82,7 +83,7 @@ def _run_window(args: argparse.Namespace, self_test: bool) -> int:
     app.setWindowIcon(icon("app"))
     app.setQuitOnLastWindowClosed(False)  # closing the window may leave the app in the tray; Quit ends it
     paths = demo_paths(args) if args.demo else resolve_paths(args.data_dir).ensure()
-    instance = SingleInstance(paths.data_dir, "demo" if args.demo else (getattr(args, "profile", None) or "default"))
+    instance = SingleInstance(paths.data_dir)  # one app per data folder: its window shows every profile
     claim = instance.claim()
     if claim is Claim.SHOWN_OTHER:
         print("Ledgerbridge is already open; its window has come to the front.")
@@ -97,24 +98,46 @@ def _run_window(args: argparse.Namespace, self_test: bool) -> int:
         instance.release()
 
 
+def _session(ctx):  # noqa: ANN001, ANN202 - AppContext -> ProfileSession (imports stay lazy: a quicker start)
+    """One profile's services for the window: its read API and its own controller (schedule and worker)."""
+    from app.gui.controller import SyncController
+    from app.gui.profile_switcher import ProfileSession
+    from app.services.connections import ConnectionService
+    from app.services.views import Views
+
+    ctx.profile  # noqa: B018 - the profile row exists before the window reads it
+    return ProfileSession(ctx.profile_name, Views.of(ctx), SyncController(ctx), lambda: ConnectionService(ctx), ctx)
+
+
 def _open_window(app, args: argparse.Namespace, self_test: bool, instance) -> int:  # noqa: ANN001 - Qt objects
     from PySide6.QtCore import QTimer
 
-    from app.gui.controller import SyncController
     from app.gui.errors import CrashHandler
+    from app.gui.profile_switcher import profile_context
     from app.gui.window import MainWindow
-    from app.services.connections import ConnectionService
+    from app.services.profiles import list_profiles
     from app.services.runtime import open_context
-    from app.services.views import Views
 
     with open_context(args) as ctx:
+        ctx.actor = "app"  # named in the sentence a command's run gets while the app syncs
         crash = CrashHandler(ctx.paths.log_dir, show_dialog=not self_test)
         crash.install()
-        ctx.profile  # noqa: B018 - the profile row exists before the window reads it
-        controller = SyncController(ctx)
-        window = MainWindow(views=Views.of(ctx), controller=controller, log_dir=ctx.paths.log_dir,
+        first = _session(ctx)
+        sessions = [first]
+        if not args.demo:  # the demo has its one profile; a real data folder may have several
+            sessions += [_session(profile_context(ctx, p.name)) for p in list_profiles() if p.name != ctx.profile_name]
+
+        def open_profile(name: str):  # noqa: ANN202 - a profile just added from the window
+            sessions.append(_session(profile_context(ctx, name)))
+            return sessions[-1]
+
+        controller = first.controller
+        window = MainWindow(views=first.views, controller=controller, log_dir=ctx.paths.log_dir,
                             settings_file=ctx.paths.data_dir / "window.ini", clock=ctx.clock,
-                            make_connections=lambda: ConnectionService(ctx), use_tray=not self_test)
+                            make_connections=first.make_connections, use_tray=not self_test, others=sessions[1:],
+                            open_profile=None if args.demo else open_profile)
+        if getattr(args, "profile", "default") != "default":  # asked for by name: shown first, not the last one shown
+            window.show_profile(ctx.profile_name)
         window.quit_finished.connect(app.quit)
         instance.show_requested.connect(window.bring_to_front)  # a second launch asked this window forward
         for stop_signal in (signal.SIGINT, signal.SIGTERM):  # Ctrl-C or a log-off: quit cleanly, state saved
@@ -132,7 +155,10 @@ def _open_window(app, args: argparse.Namespace, self_test: bool, instance) -> in
                 return run_self_test(app, window, controller, crash)
             return app.exec()
         finally:
-            _stop(controller)
+            for session in sessions:
+                _stop(session.controller)
+            for session in sessions[1:]:
+                session.ctx.close()  # the first profile's context closes with open_context
             crash.uninstall()
 
 

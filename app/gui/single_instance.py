@@ -1,14 +1,16 @@
-"""One running app per data folder and profile: a second launch asks the first to come forward, then exits.
+"""One running app per data folder: a second launch asks the first to come forward, then exits. The window shows
+every profile of its folder (the header's picker), so a launch for another profile of the same folder also brings
+the running window forward.
 
 The first instance holds a lock file in the data folder for as long as it runs (``QLockFile``: a lock left by a
 crashed process is recognised by its dead process id and taken over) and listens on a local socket (a named pipe
-on Windows) whose name is derived from the data folder and profile. A later launch finds the lock taken, connects,
+on Windows) whose name is derived from the data folder. A later launch finds the lock taken, connects,
 sends ``show`` and waits for ``ok``. Because only the lock holder ever listens, a server name left behind by a crash
 is simply removed before listening.
 
 Use (after the QApplication exists, before building the window)::
 
-    instance = SingleInstance(paths.data_dir, profile)
+    instance = SingleInstance(paths.data_dir)
     outcome = instance.claim()
     if outcome is not Claim.FIRST:
         return 0  # the running window was asked to come forward (or see Claim.NOT_ANSWERING)
@@ -38,9 +40,9 @@ class Claim(enum.Enum):
     NOT_ANSWERING = "not-answering"  # another instance holds the folder but did not answer (busy or hung)
 
 
-def server_name(data_dir: Path, profile: str) -> str:
-    """A short, per-user name for the data folder and profile (a Unix socket path must stay under 108 bytes)."""
-    key = f"{getpass.getuser()}\0{Path(data_dir).expanduser().resolve()}\0{profile}"
+def server_name(data_dir: Path) -> str:
+    """A short, per-user name for the data folder (a Unix socket path must stay under 108 bytes)."""
+    key = f"{getpass.getuser()}\0{Path(data_dir).expanduser().resolve()}"
     return "ledgerbridge-" + hashlib.sha256(key.encode()).hexdigest()[:20]
 
 
@@ -49,11 +51,11 @@ class SingleInstance(QObject):
 
     show_requested = Signal()
 
-    def __init__(self, data_dir: Path, profile: str = "default", parent: QObject | None = None) -> None:
+    def __init__(self, data_dir: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.name = server_name(data_dir, profile)
+        self.name = server_name(data_dir)
         Path(data_dir).mkdir(parents=True, exist_ok=True)
-        self._lock = QLockFile(str(Path(data_dir) / f"app-{profile}.lock"))
+        self._lock = QLockFile(str(Path(data_dir) / "app.lock"))
         self._lock.setStaleLockTime(0)  # stale only when its process is gone, however long the app has run
         self._server: QLocalServer | None = None
 

@@ -1,6 +1,6 @@
-"""One app per data folder and profile: a second launch (a real second process) makes the first come forward and
-exits; a crashed first instance leaves nothing that blocks the next launch; other folders and profiles run side by
-side."""
+"""One app per data folder (its window shows every profile of the folder): a second launch (a real second process)
+makes the first come forward and exits; a crashed first instance leaves nothing that blocks the next launch; other
+folders run side by side."""
 
 from __future__ import annotations
 
@@ -26,18 +26,18 @@ LAUNCH = textwrap.dedent("""
     from PySide6.QtCore import QCoreApplication
     from app.gui.single_instance import SingleInstance
     app = QCoreApplication([])
-    data_dir, profile, mode = sys.argv[1], sys.argv[2], sys.argv[3]
-    instance = SingleInstance(Path(data_dir), profile)
-    outcome = instance.claim(answer_timeout_ms=int(sys.argv[4]) if len(sys.argv) > 4 else 5000)
+    data_dir, mode = sys.argv[1], sys.argv[2]
+    instance = SingleInstance(Path(data_dir))
+    outcome = instance.claim(answer_timeout_ms=int(sys.argv[3]) if len(sys.argv) > 3 else 5000)
     print(outcome.value, flush=True)
     if outcome.value == "first":
         time.sleep(3600) if mode == "hang" else app.exec()
 """)
 
 
-def launch(data_dir: Path, profile: str = "default", mode: str = "serve", *extra: str) -> subprocess.Popen:
+def launch(data_dir: Path, mode: str = "serve", *extra: str) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    return subprocess.Popen([sys.executable, "-c", LAUNCH, str(data_dir), profile, mode, *extra], cwd=ROOT, env=env,
+    return subprocess.Popen([sys.executable, "-c", LAUNCH, str(data_dir), mode, *extra], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -73,12 +73,14 @@ def test_a_second_launch_brings_the_first_forward_and_exits(qtbot, first, data_d
     assert out.strip() == "shown-other", out
 
 
-def test_other_folders_and_profiles_run_side_by_side(qapp, first, data_dir, tmp_path):
-    for proc in (launch(tmp_path / "other-folder"), launch(data_dir, "work")):
+def test_other_folders_run_side_by_side(qapp, first, data_dir, tmp_path):
+    """Another data folder, and the demo's (``demo/`` inside the data folder), are apps of their own."""
+    for folder in (tmp_path / "other-folder", data_dir / "demo"):
+        proc = launch(folder)
         assert outcome_of(proc) == "first"
         proc.kill()
         proc.wait()
-    assert server_name(data_dir, "default") != server_name(data_dir, "work")
+    assert server_name(data_dir) != server_name(data_dir / "demo")
 
 
 def test_after_a_crash_the_next_launch_is_the_first(qtbot, qapp, data_dir):
@@ -86,11 +88,11 @@ def test_after_a_crash_the_next_launch_is_the_first(qtbot, qapp, data_dir):
     assert outcome_of(crashed) == "first"
     crashed.send_signal(signal.SIGKILL if hasattr(signal, "SIGKILL") else signal.SIGTERM)
     crashed.wait()
-    assert (data_dir / "app-default.lock").exists()  # the crash left its lock file behind
+    assert (data_dir / "app.lock").exists()  # the crash left its lock file behind
     if os.name != "nt":  # and its socket file, under the same server name
         from PySide6.QtCore import QDir
 
-        assert Path(QDir.tempPath(), server_name(data_dir, "default")).exists()
+        assert Path(QDir.tempPath(), server_name(data_dir)).exists()
 
     instance = SingleInstance(data_dir)
     assert instance.claim() is Claim.FIRST
@@ -103,7 +105,7 @@ def test_after_a_crash_the_next_launch_is_the_first(qtbot, qapp, data_dir):
 
 
 def test_a_first_instance_that_never_answers_is_reported(qapp, data_dir):
-    hung = launch(data_dir, "default", "hang")
+    hung = launch(data_dir, "hang")
     try:
         assert outcome_of(hung) == "first"
         assert SingleInstance(data_dir).claim(answer_timeout_ms=1000) is Claim.NOT_ANSWERING
