@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QLabel, QWidget
 
+from app.gui.pages.dashboard import run_summary
 from app.services.views import HistoryFilter
 
 SYNC_TIMEOUT_MS = 300_000
@@ -73,7 +74,7 @@ def _check(app: QApplication, window: Any, controller: Any, crash: Any) -> None:
     if views.history_count(HistoryFilter(run_id=report["run_id"])) == 0:
         raise SelfTestFailed("History has no rows for the demo sync")
     dashboard = window.pages["dashboard"]
-    if report["message"].rstrip(".") not in _texts(dashboard):  # the run's summary in the last runs
+    if run_summary(latest[0]) not in _texts(dashboard):  # the run's summary in the last runs, in the page's words
         raise SelfTestFailed("the Dashboard does not show the run that just finished")
     if "history" in window.pages:
         window.show_page("history")
