@@ -38,6 +38,7 @@ from app.gui.notices import Notice
 from app.gui.profile_switcher import ProfilePicker, ProfileSession, ShownController
 from app.gui.single_instance import bring_to_front
 from app.gui.tray import Tray, icon
+from app.services.org_change import OrganisationChanged
 
 log = logging.getLogger(__name__)
 
@@ -395,8 +396,9 @@ class MainWindow(QMainWindow):
         self._notify_after_run(session, str(report.get("outcome", "")))
 
     def _run_failed(self, session: ProfileSession, error: dict) -> None:
-        if error.get("provider") and error.get("title") == "Sign-in needed":
-            return  # the Dashboard's banner asks to reconnect: one banner, not two
+        if (error.get("provider") and error.get("title") == "Sign-in needed") or \
+                error.get("title") == OrganisationChanged.title:
+            return  # the Dashboard's banner asks to reconnect or to choose: one banner, not two
         session.error = error
         if session is self.session:
             self._show_error(error)

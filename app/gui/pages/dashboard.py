@@ -304,7 +304,10 @@ class DashboardPage(QWidget):
             self.banner.clear()
             return
         tone = "failed" if attention.failed else "attention"
-        self.banner.show_message(attention.headline, BANNER_BUTTONS.get(attention.page, "Review"), tone)
+        button = BANNER_BUTTONS.get(attention.page, "Review")
+        if attention.page == "connections" and not attention.reconnect:  # another organisation: a choice to make
+            button = "Open Connections"
+        self.banner.show_message(attention.headline, button, tone)
         self.banner_page = attention.page
 
     def _banner_clicked(self) -> None:
