@@ -11,7 +11,8 @@ different organisation than the links were made with, syncing stops until the us
   the new organisation's records and nothing of the old.
 
 The Connections page calls :func:`pending_changes`, :func:`keep_links` and :func:`start_fresh` (on the worker);
-the ``reset`` command does the same headless.
+the ``reset`` command does the same headless. :func:`reset_connection` ("Reset connection…", ``reset
+--disconnect``) starts fresh and then disconnects one side.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from app.errors import ConfigError
+from app.services.connections import ConnectionService
 from app.services.context import AppContext
 from app.services.profiles import backup_database
 from app.services.runlock import run_lock
@@ -221,3 +223,31 @@ def decide(ctx: AppContext, choice: str) -> str:
             return " ".join(f"The links now belong to {c.connected_name} in {PROVIDER_NAMES[c.provider]}."
                             for c in kept)
         return start_fresh(ctx.profile, ctx.paths.data_dir / "backups").summary
+
+
+def reset_connection(ctx: AppContext, provider: str, connections: ConnectionService | None = None) -> str:
+    """Start over with one side: back the database up, set the profile's links and history aside as starting fresh
+    does, then disconnect ``provider`` (its sign-in is revoked). The mapping and settings stay. Runs under the run
+    lock, never beside a sync; ``connections`` is the caller's own service (the worker's, so its clients forget
+    the sign-in too). Returns what was done, in words."""
+    if provider not in PROVIDER_NAMES:
+        raise ConfigError(f"Unknown side {provider!r}: xero or zoho.")
+    with run_lock(ctx.paths.data_dir, "reset", by=ctx.actor):
+        if any(what_start_fresh_clears(ctx.profile).values()):
+            fresh = start_fresh(ctx.profile, ctx.paths.data_dir / "backups")
+            backup, archive = fresh.backup, fresh.archive_profile
+            moved = {t: n for t, n in fresh.moved.items() if t in ("Link", "HistoryEntry") and n}
+        else:  # nothing to set aside: no empty archive profile, but still a copy from before
+            backup, archive, moved = backup_database(ctx.paths.data_dir / "backups",
+                                                     f"before-reset-{ctx.profile.name}"), "", {}
+        (connections or ConnectionService(ctx)).disconnect(provider)
+        set_setting(ctx.profile, LINKED_ORGS, _connected(ctx.profile))
+    side = PROVIDER_NAMES[provider]
+    if archive:
+        verb = "was" if list(moved.values()) == [1] else "were"
+        what = " and ".join(in_words(moved)) or "The runs and read positions"
+        aside = f"{what} {verb} set aside under the profile “{archive}”, where you can still read them."
+    else:
+        aside = "There were no links or history to set aside."
+    return (f"{side} is disconnected. {aside} The field mapping and settings stay. A copy of the database from "
+            f"before is at {backup}.")

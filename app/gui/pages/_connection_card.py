@@ -131,7 +131,7 @@ class ProviderCard(QFrame):
 
     # ----- the four states ---------------------------------------------------------------------------------
     def _build_setup(self, redirect_uri: str, client_id: str, dc: str) -> QWidget:
-        page = QWidget()
+        page = QWidget(self)
         self.purpose = _wrapped(PURPOSE[self.provider])
         self.client_id = QLineEdit(client_id)
         self.client_id.setPlaceholderText("Paste the client id of your app")
@@ -179,7 +179,7 @@ class ProviderCard(QFrame):
         return page
 
     def _build_how_to(self, redirect_uri: str) -> QWidget:
-        box = QFrame()
+        box = QFrame(self)
         box.setFrameShape(QFrame.Shape.StyledPanel)
         first, second, third = HOW_TO[self.provider]
         self.redirect_uri = QLineEdit(redirect_uri)
@@ -199,7 +199,7 @@ class ProviderCard(QFrame):
         return box
 
     def _build_waiting(self) -> QWidget:
-        page = QWidget()
+        page = QWidget(self)
         self.waiting_text = _wrapped("Finish signing in in your browser…")
         busy = QProgressBar()
         busy.setRange(0, 0)
@@ -223,7 +223,7 @@ class ProviderCard(QFrame):
         return page
 
     def _build_choose(self) -> QWidget:
-        page = QWidget()
+        page = QWidget(self)
         self.choose_text = _wrapped("Xero shared several organisations. Which one should Ledgerbridge keep in step "
                                     "with Zoho CRM?")
         self.org_buttons = QButtonGroup(page)
@@ -246,7 +246,7 @@ class ProviderCard(QFrame):
         return page
 
     def _build_connected(self) -> QWidget:
-        page = QWidget()
+        page = QWidget(self)
         self.organisation = bold(_wrapped())
         self.details = QFormLayout()
         self.data_centre = _wrapped()
@@ -263,7 +263,7 @@ class ProviderCard(QFrame):
         self.reconnect_button.clicked.connect(self.show_setup)
         self.disconnect_button = QPushButton("Disconnect")
         self.disconnect_button.clicked.connect(self._ask_disconnect)
-        self.confirm = QFrame()
+        self.confirm = QFrame(page)
         self.confirm_text = _wrapped(f"Disconnect {self.label}? Syncing stops until you connect again; links and "
                                      "history are kept.")
         self.confirm_button = QPushButton(f"Disconnect {self.label}")
@@ -293,7 +293,7 @@ class ProviderCard(QFrame):
 
     def _build_org_change(self) -> QFrame:
         """Another organisation is connected than the links were made with: say so and offer the two choices."""
-        box = QFrame()
+        box = QFrame(self)
         box.setObjectName(f"{self.provider}OrganisationChanged")
         box.setFrameShape(QFrame.Shape.StyledPanel)
         box.setAutoFillBackground(True)
@@ -306,7 +306,7 @@ class ProviderCard(QFrame):
         choices.addWidget(self.keep_button)
         choices.addWidget(self.fresh_button)
         choices.addStretch(1)
-        self.fresh_confirm = QFrame()
+        self.fresh_confirm = QFrame(box)
         self.fresh_text = _wrapped()
         self.fresh_cancel = QPushButton("Cancel")
         self.fresh_cancel.clicked.connect(self._end_fresh_confirm)
