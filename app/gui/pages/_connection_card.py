@@ -97,6 +97,8 @@ class ProviderCard(QFrame):
     keep_links_clicked = Signal(str)  # another organisation is connected: same business, keep the links
     fresh_asked = Signal(str)  # "Start fresh…": the page says what it sets aside (confirm_fresh)
     fresh_confirmed = Signal(str)
+    reset_asked = Signal(str)  # "Reset connection…": the page says what it clears (confirm_reset)
+    reset_confirmed = Signal(str)
 
     def __init__(self, provider: str, redirect_uri: str, client_id: str, dc: str,
                  parent: QWidget | None = None) -> None:
@@ -276,9 +278,31 @@ class ProviderCard(QFrame):
         confirm_layout.addWidget(keep)
         confirm_layout.addWidget(self.confirm_button)
         self.confirm.hide()
+        # Less prominent than Disconnect: a flat button on the left, and it asks first (confirm_reset).
+        self.reset_button = QToolButton()
+        self.reset_button.setText("Reset connection…")
+        self.reset_button.setAutoRaise(True)
+        self.reset_button.setAccessibleName(f"Reset the {self.label} connection")
+        self.reset_button.clicked.connect(lambda: self.reset_asked.emit(self.provider))
+        self.reset_confirm = QFrame(page)
+        self.reset_text = _wrapped()
+        self.reset_cancel = QPushButton("Cancel")
+        self.reset_cancel.clicked.connect(self._end_reset_confirm)
+        self.reset_confirm_button = QPushButton(f"Reset {self.label}")
+        self.reset_confirm_button.clicked.connect(self._on_reset)
+        reset_buttons = QHBoxLayout()
+        reset_buttons.addStretch(1)
+        reset_buttons.addWidget(self.reset_cancel)
+        reset_buttons.addWidget(self.reset_confirm_button)
+        reset_layout = QVBoxLayout(self.reset_confirm)
+        reset_layout.setContentsMargins(0, 0, 0, 0)
+        reset_layout.addWidget(self.reset_text)
+        reset_layout.addLayout(reset_buttons)
+        self.reset_confirm.hide()
         self.busy_text = QLabel()
         self.busy_text.setEnabled(False)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.reset_button)
         buttons.addWidget(self.busy_text)
         buttons.addStretch(1)
         buttons.addWidget(self.reconnect_button)
@@ -288,6 +312,7 @@ class ProviderCard(QFrame):
         layout.addLayout(self.details)
         layout.addLayout(buttons)
         layout.addWidget(self.confirm)
+        layout.addWidget(self.reset_confirm)
         layout.addStretch(1)
         return page
 
@@ -348,6 +373,7 @@ class ProviderCard(QFrame):
 
     def show_waiting(self) -> None:
         self.error.hide()
+        self.org_done.hide()  # what the last reset or decision did is old news once signing in again
         self.waiting_text.setText("Finish signing in in your browser…")
         self._show_page("waiting")
         self.cancel_button.setFocus()
@@ -424,8 +450,37 @@ class ProviderCard(QFrame):
         self.org_done.setText(sentence)
         self.org_done.setVisible(bool(sentence))
 
+    def confirm_reset(self, text: str) -> None:
+        """``text`` says exactly what resetting clears; nothing is done until the user confirms."""
+        self.confirm.hide()
+        self.reset_text.setText(text)
+        self.reset_confirm.show()
+        self.reset_button.setEnabled(False)
+        self.reset_cancel.setFocus()
+
+    def _end_reset_confirm(self) -> None:
+        self.reset_confirm.hide()
+        self.reset_button.setEnabled(True)
+
+    def set_resetting(self) -> None:
+        self.error.hide()
+        self.reset_confirm.hide()
+        for button in (self.reset_button, self.disconnect_button, self.reconnect_button):
+            button.setEnabled(False)
+        self.busy_text.setText("Copying the database, then setting the links aside…")
+
+    def reset_finished(self, sentence: str) -> None:
+        """The reset is done (``sentence``: what it did, shown above the card's state) or failed (empty: the
+        error panel says why and the side stays connected)."""
+        self.busy_text.setText("")
+        for button in (self.reset_button, self.disconnect_button, self.reconnect_button):
+            button.setEnabled(True)
+        self.org_done.setText(sentence)
+        self.org_done.setVisible(bool(sentence))
+
     def set_disconnecting(self) -> None:
         self.confirm.hide()
+        self.reset_confirm.hide()
         self.disconnect_button.setEnabled(False)
         self.busy_text.setText("Disconnecting…")
 
@@ -457,14 +512,20 @@ class ProviderCard(QFrame):
             self.organisation_chosen.emit(self.provider, str(checked.property("org_id")))
 
     def _ask_disconnect(self) -> None:
+        self._end_reset_confirm()
         self.confirm.show()
         self.confirm_button.setFocus()
 
     def _end_confirm(self) -> None:
         self.confirm.hide()
+        self._end_reset_confirm()
         self.disconnect_button.setEnabled(True)
         self.busy_text.setText("")
 
     def _on_disconnect(self) -> None:
         self.set_disconnecting()
         self.disconnect_clicked.emit(self.provider)
+
+    def _on_reset(self) -> None:
+        self.set_resetting()
+        self.reset_confirmed.emit(self.provider)

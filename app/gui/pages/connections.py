@@ -8,6 +8,10 @@ clients anew, so the next sync uses the new connection.
 A side connected to another organisation than the links were made with stops syncing until the user decides, on
 that side's card: keep the links (same business) or start fresh (the old links and history set aside, after a
 backup). The decision runs on the worker (``org_change.decide`` takes the run lock).
+
+"Reset connection…" on a connected card starts over with that side: it first says exactly what it clears, then
+(on the worker, under the run lock) backs up, sets the links and history aside and disconnects the side
+(``org_change.reset_connection``).
 """
 
 from __future__ import annotations
@@ -82,6 +86,8 @@ class ConnectionsPage(QWidget):
             card.keep_links_clicked.connect(lambda p: self._decide(p, "keep"))
             card.fresh_asked.connect(self._ask_fresh)
             card.fresh_confirmed.connect(lambda p: self._decide(p, "fresh"))
+            card.reset_asked.connect(self._ask_reset)
+            card.reset_confirmed.connect(self._reset)
             self.cards[provider] = card
         self._deciding = ""  # the side whose card asked for the organisation decision under way
         controller.task_finished.connect(self._on_task_finished)
@@ -244,6 +250,45 @@ class ConnectionsPage(QWidget):
         self.refresh()
         self.connections_changed.emit()  # the header and the Dashboard's banner follow
 
+    # ----- resetting a connection --------------------------------------------------------------------------
+    @Slot(str)
+    def _ask_reset(self, provider: str) -> None:
+        """Say exactly what resetting clears before it is done (a read: counts only)."""
+        label = self.cards[provider].label
+        words = org_change.in_words(org_change.what_start_fresh_clears(self._profile))
+        if words:
+            what = (", ".join(words[:-1]) + " and " + words[-1]) if len(words) > 1 else words[0]
+            aside = (f"then sets aside {what} in an archive profile named after the organisation, where you can "
+                     "still read them but they never sync again, ")
+        else:
+            aside = "(there are no links or history to set aside yet) "
+        self.cards[provider].confirm_reset(
+            f"Reset the {label} connection? Ledgerbridge first makes a copy of the database, {aside}and "
+            f"disconnects {label}, so syncing stops until you connect again. The field mapping and settings stay. "
+            "The next sync starts with no links, so check its preview first.")
+
+    @Slot(str)
+    def _reset(self, provider: str) -> None:
+        def reset(service: Any, p: str = provider) -> str:
+            try:
+                return org_change.reset_connection(service.ctx, p, service.connections)
+            finally:
+                service.reset_clients()
+
+        self._controller.submit(f"reset-{provider}", reset)
+
+    def _reset_done(self, provider: str, result: Any) -> None:
+        card = self.cards.get(provider)
+        if card is None:
+            return
+        if isinstance(result, dict) and result.get("error"):
+            card.reset_finished("")
+            card.show_error(result["error"])
+        else:
+            card.reset_finished(str(result or ""))
+        self.refresh()
+        self.connections_changed.emit()  # the header and the Dashboard follow
+
     @Slot(dict)
     def _run_failed(self, error: dict[str, Any]) -> None:
         self.refresh()  # a sync stopped by another organisation: the card of that side asks what to do
@@ -252,6 +297,9 @@ class ConnectionsPage(QWidget):
     def _on_task_finished(self, name: str, result: Any) -> None:
         if name.startswith("organisation-"):
             self._decided(result)
+            return
+        if name.startswith("reset-"):
+            self._reset_done(name.removeprefix("reset-"), result)
             return
         if not name.startswith("disconnect-"):
             return
