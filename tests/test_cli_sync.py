@@ -34,8 +34,10 @@ def cli(tmp_path):
 def test_sync_review_and_report_from_the_command_line(cli):
     plan = json.loads(cli("sync", "--dry-run", "--json").stdout)
     assert plan["dry_run"] and plan["counts"]["create"] > 0 and plan["estimated_calls"]["zoho"] > 0
-    first = cli("sync", expect=1)  # look-alikes wait for a person
-    assert "Waiting for you: 2 possible matches to confirm (run `matches`)." in first.stdout
+    first = cli("sync", expect=1)  # look-alikes and the demo's failed record wait for a person
+    assert ("Waiting for you: 1 failed record (run `history --failed`); 2 possible matches to confirm "
+            "(run `matches`).") in first.stdout
+    assert "Ignored 1 record" in cli("ignore", "1").stdout  # Müller's Bakehaus, whose email Xero refuses
     matches = json.loads(cli("matches", "--json", expect=1).stdout)
     exact = next(m for m in matches if m["xero"] == m["zoho"])
     cli("matches", "confirm", str(exact["id"]))

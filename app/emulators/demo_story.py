@@ -5,6 +5,10 @@ customers in Xero; the sales team keeps (some of) the same customers in Zoho CRM
 so the copies drift: "Pty Ltd" vs "Pty. Ltd.", a changed phone, an email in another case. Some customers exist only
 in one system, a few are archived in Xero, and two Zoho accounts look alike enough that a person must decide.
 
+What each page of the app shows after the first sync: Conflicts & matches has the two Emu Plains look-alikes to
+confirm; Failed records has Müller's Bakehaus, a new customer Priya typed into Zoho with the umlaut of the name in
+its email address (Xero refuses email addresses with umlauts), to be corrected in Zoho and retried.
+
 Plain data only; each emulator's seed module turns it into its own wire shapes.
 """
 
@@ -183,6 +187,11 @@ ZOHO_ONLY_ACCOUNTS: list[dict] = [
      "city": "Cronulla", "region": "NSW"},
     {"key": "novella", "name": "Novella Cafe", "email": "hello@novellacafe.com.au", "phone": "03 9555 5004",
      "city": "Fitzroy", "region": "VIC"},
+    # A new customer typed in by the sales team with the name's umlaut in the email; Xero refuses it, so it waits
+    # in Failed records until someone types the address the bakery really uses (``fixed_email``) and clicks Retry.
+    {"key": "muller", "name": "Müller's Bakehaus", "email": "orders@müllersbakehaus.com.au",
+     "fixed_email": "orders@muellersbakehaus.com.au", "phone": "02 9555 5005", "city": "Marrickville",
+     "region": "NSW", "type": "Customer"},
 ]
 
 # Leads (Zoho only).

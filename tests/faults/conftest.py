@@ -43,7 +43,7 @@ from tests.faults.support import (
     scan_for_secrets,
     snapshot,
 )
-from tests.world import World, free_port, make_world
+from tests.world import CLEAN_DEMO_SWITCHES, World, free_port, make_world
 
 
 @dataclass
@@ -100,6 +100,7 @@ def served(tmp_path_factory) -> Iterator[Served]:
     xero_redirect = f"http://localhost:{free_port()}/callback"
     zoho_redirect = f"http://127.0.0.1:{free_port()}/callback"
     box = Sandbox(seed="demo", limits="off", redirect_uris=[xero_redirect, zoho_redirect])
+    box.xero.switches.update(CLEAN_DEMO_SWITCHES)  # as in make_world: the first sync is clean here
     tap, tripwire = SecretTap(), Tripwire()
     hooks = {"xero": install(box.xero, "xero", tap=tap, tripwire=tripwire),
              "zoho": install(box.zoho, "zoho", tap=tap, tripwire=tripwire)}

@@ -29,7 +29,7 @@ def test_bulk_archive_above_the_brake_stops_the_cli_sync(served):
 
     braked = served.cli(data, "sync")
     assert braked.rc == 1, braked
-    assert "Stopped for your confirmation" in braked.out and "Stopped before archiving or deleting 7 of 42" in braked.out, braked
+    assert "Stopped for your confirmation" in braked.out and "Stopped before archiving or deleting 7 of 43" in braked.out, braked
     assert "safety limit of 5" in braked.out and "sync --allow-bulk-archive" in braked.out, braked
     assert writes(served.tripwire.log) == [], writes(served.tripwire.log)
     assert set(xero_status(served, ARCHIVED).values()) == {"Active"}

@@ -135,7 +135,7 @@ def prepare(org: Org, el: dict, target: Contact | None, call: Call) -> tuple[dic
     if not name:
         errors.append("Contact Name cannot be empty.")
     email = changes.get("EmailAddress")
-    if email and not EMAIL_RE.match(email):
+    if email and (not EMAIL_RE.match(email) or (not email.isascii() and call.switches.get("reject_umlaut_email"))):
         errors.append("Email address must be valid.")
     currency = changes.get("DefaultCurrency")
     if currency and currency.upper() not in org.currencies:

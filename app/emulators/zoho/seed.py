@@ -114,7 +114,7 @@ def _demo(emu: ZohoEmulator) -> None:
     for a in story.ZOHO_ONLY_ACCOUNTS:
         accounts[a["key"]] = _put(emu, timeline, "Accounts", {
             "Account_Name": a["name"], "Phone": a["phone"], "Email": a["email"], "Billing_City": a["city"],
-            "Billing_State": a["region"], "Billing_Country": "Australia", "Account_Type": "Prospect",
+            "Billing_State": a["region"], "Billing_Country": "Australia", "Account_Type": a.get("type", "Prospect"),
         })
     for c in customers:
         if not c["persons"]:

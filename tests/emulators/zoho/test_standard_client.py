@@ -71,7 +71,7 @@ def test_authlib_pkce_then_generic_client(emu):
         if not body["info"]["more_records"]:
             break
         page += 1
-    assert len(seen) == 31 and page == 4
+    assert len(seen) == 32 and page == 4
     assert [a["Modified_Time"] for a in seen] == sorted(a["Modified_Time"] for a in seen)
 
     # filter, upsert by the sync's key, read back

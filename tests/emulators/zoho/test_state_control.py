@@ -97,7 +97,7 @@ def test_control_edits_over_http(api, emu, clock):
                                      headers={"If-Modified-Since": since}).json()["data"]] == [deal["id"]]
     assert api.get("/Leads/deleted").json()["data"][0]["id"] == lead["id"]
     summary = http.get(f"{CONTROL}/zoho/summary").json()
-    assert summary["modules"]["Accounts"] == 32 and summary["deleted"]["Leads"] == 1
+    assert summary["modules"]["Accounts"] == 33 and summary["deleted"]["Leads"] == 1
     r = http.patch(f"{CONTROL}/zoho/Accounts/{acme['id']}", json={"Account_Type": "Nonsense"})
     assert r.status_code == 400 and r.json()["code"] == "INVALID_DATA"
     assert http.patch(f"{CONTROL}/zoho/Accounts/1", json={}).status_code == 404
