@@ -7,7 +7,9 @@ in one system, a few are archived in Xero, and two Zoho accounts look alike enou
 
 What each page of the app shows after the first sync: Conflicts & matches has the two Emu Plains look-alikes to
 confirm; Failed records has Müller's Bakehaus, a new customer Priya typed into Zoho with the umlaut of the name in
-its email address (Xero refuses email addresses with umlauts), to be corrected in Zoho and retried.
+its email address (Xero refuses email addresses with umlauts), to be corrected in Zoho and retried. After that sync
+the business carries on (:data:`AFTER_FIRST_SYNC`, played by :mod:`app.emulators.demo_beats`): both sides type
+Southern Cross Logistics' new ABN, one with two digits swapped, so the next sync asks which is right.
 
 Plain data only; each emulator's seed module turns it into its own wire shapes.
 """
@@ -171,6 +173,13 @@ CUSTOMERS: list[dict] = [
      "persons": [("Dana", "Whitaker", "dana@pacificbeantraders.com")], "currency": "USD", "zoho": None,
      "own_invoices": True},
 ]
+
+# What happens once the first sync has linked this customer: it moved into a new company with a new ABN. Tom types
+# it into Xero from their letter; Priya types it into Zoho from an email signature with two digits swapped. Both
+# change the same field differently, and the ABN is a field the default mapping asks about, so the next sync shows
+# one conflict to settle (choosing Xero's corrects Zoho).
+AFTER_FIRST_SYNC: dict = {"customer": "southern", "xero": {"TaxNumber": "33 401 878 017"},
+                          "zoho": {"ABN": "33 401 788 017"}}
 
 # Xero contact groups the bookkeeper keeps (group name: customer keys); a rule may give each group's new Zoho
 # accounts an owner.

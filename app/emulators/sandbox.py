@@ -13,6 +13,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from . import demo_beats
 from .clock import SystemClock, VirtualClock
 from .server import ServedEmulator
 from .xero import XeroEmulator
@@ -51,7 +52,9 @@ class Sandbox:
         clock: SystemClock | VirtualClock | None = None,
         redirect_uris: list[str] | tuple[str, ...] = (),
         state_file: str | os.PathLike[str] | None = None,
+        story: bool = True,
     ) -> None:
+        """``story``: on the demo seed, play the demo's edits after the first sync (:mod:`.demo_beats`)."""
         check_seed(seed)
         self.clock = clock or SystemClock()
         self.state_file = Path(state_file) if state_file else None
@@ -63,6 +66,8 @@ class Sandbox:
             clock=self.clock, seed=seed, limits="off" if limits == "off" else "real",
             redirect_uris=(DEFAULT_ZOHO_REDIRECT, *extra),
         )
+        if seed == "demo" and story:
+            demo_beats.install(self.xero, self.zoho)
         self._served: list[ServedEmulator] = []
         if self.state_file and self.state_file.exists():
             self.load()

@@ -39,8 +39,9 @@ def test_counts_agree_and_the_exit_code_says_what_waits(cli):
     assert "  Contacts ⇄ Accounts" in first.out and "2 possible matches to confirm, 1 failed" in first.out
     assert first.out.rstrip().endswith("Waiting for you: 1 failed record (run `history --failed`); "
                                        "2 possible matches to confirm (run `matches`).")
-    again = cli("--demo", "sync", expect=1)  # nothing new, but the matches still wait: not "up to date"
-    assert "Nothing new to sync." in again.out and "up to date" not in again.out
+    again = cli("--demo", "sync", expect=1)  # the demo's story: its new ABN typed differently on both sides
+    assert "1 conflict" in again.out and "up to date" not in again.out
+    assert "1 conflict to settle (run `conflicts`)" in again.out
     matches = cli("--demo", "matches", expect=1).out
     assert matches.count("\n#") + matches.startswith("#") == 2
     assert "2 possible matches to confirm: run `matches confirm " in matches
@@ -73,6 +74,9 @@ def test_everything_settled_exits_zero(cli, data_dir):
     cli("--demo", "matches", "confirm", str(exact["id"]))
     fix_the_demo_email_in_zoho(data_dir)
     assert cli("--demo", "retry", "1").out.startswith("Tried 1 record again: 1 synced")
+    asked = cli("--demo", "sync", expect=1)  # the demo's ABN conflict (see demo_story.AFTER_FIRST_SYNC)
+    assert "1 conflict to settle" in asked.out
+    cli("--demo", "conflicts", "resolve", "1", "xero")
     done = cli("--demo", "sync")
     assert "Waiting for you" not in done.out
     assert cli("--demo", "conflicts").out.strip() == "No conflicts."

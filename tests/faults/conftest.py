@@ -99,8 +99,9 @@ def served(tmp_path_factory) -> Iterator[Served]:
     root = tmp_path_factory.mktemp("served")
     xero_redirect = f"http://localhost:{free_port()}/callback"
     zoho_redirect = f"http://127.0.0.1:{free_port()}/callback"
-    box = Sandbox(seed="demo", limits="off", redirect_uris=[xero_redirect, zoho_redirect])
-    box.xero.switches.update(CLEAN_DEMO_SWITCHES)  # as in make_world: the first sync is clean here
+    # as in make_world: the first sync is clean, and no story edits between syncs
+    box = Sandbox(seed="demo", limits="off", redirect_uris=[xero_redirect, zoho_redirect], story=False)
+    box.xero.switches.update(CLEAN_DEMO_SWITCHES)
     tap, tripwire = SecretTap(), Tripwire()
     hooks = {"xero": install(box.xero, "xero", tap=tap, tripwire=tripwire),
              "zoho": install(box.zoho, "zoho", tap=tap, tripwire=tripwire)}
