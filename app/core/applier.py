@@ -263,7 +263,8 @@ class Applier:
                                          zoho_id=link.zoho_id, name=p.name, changes=changes,
                                          mapping_version=self.mapping.version,
                                          error={"evidence": p.evidence} if p.evidence else None, at=ctx.now()))
-        ctx.count(DONE_COUNTS.get(action, action))
+        if wrote or action != "conflict":  # a conflict that wrote nothing is counted as a conflict only
+            ctx.count(DONE_COUNTS.get(action, action))
         self._resolve_failures(p)
         if self.spec.intent_lookup and p.z is not None and p.z.id in self.intents:
             self.intents.discard(p.z.id)
