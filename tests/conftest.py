@@ -34,3 +34,23 @@ def data_dir(tmp_path):
     path = tmp_path / "data"
     path.mkdir(exist_ok=True)
     return path
+
+
+@pytest.fixture
+def world(data_dir):
+    """Both emulators in-process on a virtual clock (the demo seed), signed in on both sides."""
+    from tests.world import make_world
+
+    w = make_world(data_dir)
+    w.connect_both()
+    yield w
+    w.close()
+
+
+@pytest.fixture
+def synced(world):
+    """The demo seed after one full sync."""
+    report = world.sync_service().sync()
+    assert report.outcome == "ok", report.message
+    world.clock.advance(60)  # people edit records a while after a sync, not in the same second
+    return world

@@ -8,26 +8,7 @@ import threading
 import httpx
 import pytest
 
-from tests.world import make_world
-
 WAIT_MS = 60_000  # generous: the suite must pass on a machine a third as fast
-
-
-@pytest.fixture
-def world(data_dir):
-    w = make_world(data_dir)
-    w.connect_both()
-    yield w
-    w.close()
-
-
-@pytest.fixture
-def synced(world):
-    """The demo seed after one full sync (so the schedule is on: it starts after the first sync)."""
-    report = world.sync_service().sync()
-    assert report.outcome == "ok", report.message
-    world.clock.advance(60)
-    return world
 
 
 @pytest.fixture

@@ -10,18 +10,6 @@ import pytest
 from app.errors import ConfigError, NotFound
 from app.services import historical
 from app.store.models import HistoricalJob, Run
-from tests.world import make_world
-
-
-@pytest.fixture(name="synced")
-def synced_world(data_dir):
-    """The demo sandbox after one full sync, a minute later."""
-    w = make_world(data_dir)
-    w.connect_both()
-    assert w.sync_service().sync().outcome == "ok"
-    w.clock.advance(60)
-    yield w
-    w.close()
 
 
 def now(w) -> datetime:

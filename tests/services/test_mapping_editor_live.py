@@ -11,23 +11,6 @@ from app.services import mapping_editor_versions as versions
 from app.services.mapping_editor import MappingEditor
 from app.services.mappings import current_mappings, export_json
 from app.store.models import HistoryEntry
-from tests.world import make_world
-
-
-@pytest.fixture
-def world(data_dir):
-    w = make_world(data_dir)
-    w.connect_both()
-    yield w
-    w.close()
-
-
-@pytest.fixture
-def synced(world):
-    """The demo seed after one full sync."""
-    assert world.sync_service().sync().outcome == "ok"
-    world.clock.advance(60)
-    return world
 
 
 def editor(world) -> MappingEditor:

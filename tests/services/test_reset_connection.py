@@ -15,23 +15,6 @@ from app.services import org_change
 from app.services.runlock import run_lock
 from app.store.models import Connection, HistoryEntry, Link, Profile
 from tests.services.test_profiles import PickOrganisation
-from tests.world import make_world
-
-
-@pytest.fixture
-def world(data_dir):
-    w = make_world(data_dir)
-    w.connect_both()
-    yield w
-    w.close()
-
-
-@pytest.fixture
-def synced(world):
-    report = world.sync_service().sync()
-    assert report.outcome == "ok", report.message
-    world.clock.advance(60)
-    return world
 
 
 def backups(w) -> list:

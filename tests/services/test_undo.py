@@ -7,17 +7,6 @@ import pytest
 
 from app.errors import NotFound
 from app.services import undo
-from tests.world import make_world
-
-
-@pytest.fixture(name="synced")
-def synced_world(data_dir):
-    w = make_world(data_dir)
-    w.connect_both()
-    assert w.sync_service().sync().outcome == "ok"
-    w.clock.advance(60)
-    yield w
-    w.close()
 
 
 def test_undo_shows_the_plan_then_puts_back_and_says_when_nothing_is_left(synced):
