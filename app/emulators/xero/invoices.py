@@ -37,12 +37,13 @@ from .calls import (
     page_of,
     run_batch,
 )
-from .reference import DAY_RATES, DEFAULT_PURCHASE_TAX, DEFAULT_SALES_TAX, TAX_RATES, accounts
+from .reference import BRANDING_THEME_IDS, DAY_RATES, DEFAULT_PURCHASE_TAX, DEFAULT_SALES_TAX, TAX_RATES, accounts
 from .seed import lines_of, materialise_lines
 from .state import Invoice, LineItem, Org, number_key
 from .views import invoice_view
 from .wire import (
     DAY_MS,
+    NO_CACHE,
     NOT_FOUND_TEXT,
     ZERO,
     day_floor,
@@ -51,6 +52,8 @@ from .wire import (
     round4,
     text_response,
     to_decimal,
+    validation_exception,
+    xero_response,
 )
 
 STATUSES = ("DRAFT", "SUBMITTED", "AUTHORISED", "PAID", "VOIDED", "DELETED")
@@ -369,6 +372,11 @@ def prepare(call: Call, el: dict, target: Invoice | None) -> tuple[dict, list[st
         plan["Reference"] = str(el.get("Reference") or "")
     if "Url" in el:
         plan["Url"] = str(el.get("Url") or "")
+    if el.get("BrandingThemeID"):
+        theme = str(el["BrandingThemeID"]).lower()
+        if theme not in BRANDING_THEME_IDS:
+            errors.append("Invalid BrandingThemeID.")  # **unverified** text
+        plan["BrandingThemeID"] = theme
     if "SentToContact" in el and status in ("AUTHORISED", "PAID"):
         plan["SentToContact"] = bool(el["SentToContact"] is True or str(el["SentToContact"]).lower() == "true")
     # lines
@@ -403,7 +411,8 @@ def commit(call: Call, target: Invoice | None, plan: dict) -> Invoice:
         org.unindex_invoice(inv)
         changed = False
     for key in ("Type", "ContactID", "Status", "LineAmountTypes", "Date", "DueDate", "CurrencyCode", "CurrencyRate",
-                "InvoiceNumber", "Reference", "Url", "SentToContact", "ExpectedPaymentDate", "PlannedPaymentDate"):
+                "InvoiceNumber", "Reference", "Url", "SentToContact", "ExpectedPaymentDate", "PlannedPaymentDate",
+                "BrandingThemeID"):
         if key in plan and plan[key] is not None and getattr(inv, key) != plan[key]:
             setattr(inv, key, plan[key])
             changed = True
@@ -460,8 +469,27 @@ def upsert_one(call: Call, el: Any, path_key: str | None = None) -> Outcome:
     return Outcome(invoice_view(org, inv, True, call.unitdp4), warnings=warnings)
 
 
+def email(call: Call, key: str) -> httpx.Response:
+    """POST /Invoices/{InvoiceID}/Email: Xero emails the invoice to its contact and answers 204 with no body.
+    Only an approved sales invoice (AUTHORISED or PAID) can be sent; anything else is a 400 ValidationException
+    (**unverified** message). Sending marks the invoice SentToContact."""
+    inv = find(call.org, key)
+    if inv is None or inv.Type != "ACCREC":
+        return text_response(404, NOT_FOUND_TEXT)
+    if inv.Status not in ("AUTHORISED", "PAID"):
+        return xero_response(400, validation_exception([{"ValidationErrors": [
+            {"Message": "Only approved sales invoices (AUTHORISED or PAID) can be emailed."}]}]))
+    inv.EmailsSent += 1
+    inv.SentToContact = True
+    return httpx.Response(204, headers=NO_CACHE)
+
+
 def write(call: Call) -> httpx.Response:
     path_key = call.path_rest[0] if call.path_rest else None
+    if len(call.path_rest) == 2 and call.path_rest[1].lower() == "email":
+        if call.method != "POST":
+            return text_response(404, NOT_FOUND_TEXT)
+        return email(call, call.path_rest[0])
     if call.method == "PUT" and path_key:
         return text_response(404, NOT_FOUND_TEXT)
     elements = call.elements("Invoices", "Invoice")

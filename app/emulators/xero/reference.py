@@ -66,6 +66,16 @@ def tax_percent(country: str, tax_type: str) -> Decimal | None:
     return None
 
 
+# Invoice branding themes (every organisation has "Standard", SortOrder 0, the default theme).
+BRANDING_THEMES = (
+    {"BrandingThemeID": "5d4a5b5c-0000-4000-8000-000000000001", "Name": "Standard", "Type": "INVOICE", "SortOrder": 0,
+     "CreatedDateUTC": "/Date(1573755038314+0000)/"},
+    {"BrandingThemeID": "5d4a5b5c-0000-4000-8000-000000000002", "Name": "Hospitality", "Type": "INVOICE",
+     "SortOrder": 1, "CreatedDateUTC": "/Date(1573755038314+0000)/"},
+)
+BRANDING_THEME_IDS = frozenset(t["BrandingThemeID"] for t in BRANDING_THEMES)
+
+
 CURRENCY_NAMES = {"AUD": "Australian Dollar", "NZD": "New Zealand Dollar", "USD": "United States Dollar",
                   "GBP": "Great Britain Pound", "EUR": "Euro"}
 # The "XE.com day rate" used when an invoice in a foreign currency gives no CurrencyRate (units per 1 base unit).

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from .calls import Call, filter_and_sort
-from .reference import CURRENCY_NAMES, TAX_RATES, accounts, tracking_categories
+from .reference import BRANDING_THEMES, CURRENCY_NAMES, TAX_RATES, accounts, tracking_categories
 from .wire import NOT_FOUND_TEXT, net_date, text_response
 
 
@@ -117,7 +117,16 @@ def contact_groups(call: Call) -> httpx.Response:
     return call.ok("ContactGroups", out)
 
 
+def branding_themes(call: Call) -> httpx.Response:
+    themes = [dict(t) for t in BRANDING_THEMES]
+    if call.path_rest:
+        themes = [t for t in themes if t["BrandingThemeID"] == call.path_rest[0].lower()]
+        if not themes:
+            return text_response(404, NOT_FOUND_TEXT)
+    return call.ok("BrandingThemes", themes)
+
+
 HANDLERS: dict[str, Callable[[Call], httpx.Response]] = {
-    "organisation": organisation, "taxrates": tax_rates, "currencies": currencies,
+    "organisation": organisation, "brandingthemes": branding_themes, "taxrates": tax_rates, "currencies": currencies,
     "trackingcategories": tracking, "accounts": chart, "contactgroups": contact_groups,
 }

@@ -101,6 +101,8 @@ class Invoice:
     FullyPaidOnDate: int | None = None
     SentToContact: bool = False
     Url: str = ""
+    BrandingThemeID: str = ""
+    EmailsSent: int = 0  # times Xero emailed it to the contact (POST /Invoices/{id}/Email); not on the wire
     ExpectedPaymentDate: int | None = None
     PlannedPaymentDate: int | None = None
     CreatedByApp: str = ""

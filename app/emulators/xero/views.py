@@ -216,6 +216,8 @@ def invoice_view(org: Org, inv: Invoice, with_lines: bool = True, unitdp4: bool 
     v["AmountPaid"] = m2(inv.AmountPaid)
     v["AmountCredited"] = m2(inv.AmountCredited)
     v["SentToContact"] = inv.SentToContact
+    if inv.BrandingThemeID:
+        v["BrandingThemeID"] = inv.BrandingThemeID
     v["CurrencyRate"] = inv.CurrencyRate.quantize(Q6)
     v["IsDiscounted"] = inv.TotalDiscount != 0
     v["HasAttachments"] = False
