@@ -37,7 +37,14 @@ from .calls import (
     page_of,
     run_batch,
 )
-from .reference import BRANDING_THEME_IDS, DAY_RATES, DEFAULT_PURCHASE_TAX, DEFAULT_SALES_TAX, TAX_RATES, accounts
+from .reference import (
+    BRANDING_THEME_IDS,
+    DAY_RATES,
+    DEFAULT_PURCHASE_TAX,
+    DEFAULT_SALES_TAX,
+    TAX_RATES,
+    accounts,
+)
 from .seed import lines_of, materialise_lines
 from .state import Invoice, LineItem, Org, number_key
 from .views import invoice_view
