@@ -224,6 +224,8 @@ class LiveConnectors:
             defaults = {"invoice_status": options.get("invoice_status") or
                         get_setting(self.profile, "deals.invoice_status"),
                         "payment_terms_days": options.get("payment_terms_days", 14),
+                        "email_invoice": bool(options.get("email_invoice",
+                                                          get_setting(self.profile, "deals.email_invoice"))),
                         "sales_account": options.get("sales_account", "200"),
                         "tax_type_for": lambda contact_id, currency: deal_tax_type(
                             options, self.customer_values(contact_id) if contact_id else {}, currency,

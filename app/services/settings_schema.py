@@ -213,6 +213,11 @@ def _pair_settings() -> list[Setting]:
                        "The status of the Xero invoice made from a won deal.", "choice",
                        deals.options.get("invoice_status", DEFAULTS["deals.invoice_status"]),
                        choices=INVOICE_STATUSES, pair="deals"))
+    out.append(Setting("pairs.deals.email_invoice", DEALS, "Email Awaiting payment invoices to the customer",
+                       "Xero emails each new invoice made from a won deal to the customer's email address, with the "
+                       "customer's branding theme. Only when new invoices start as Awaiting payment: drafts are "
+                       "never sent.", "bool",
+                       deals.options.get("email_invoice", DEFAULTS["deals.email_invoice"]), pair="deals"))
     return out
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
@@ -20,6 +21,7 @@ from app.core.records import (
 )
 from app.core.taxes import TaxFacts
 from app.core.transforms import to_decimal
+from app.errors import AppError
 from app.integrations.common import BatchResult, version_text
 from app.integrations.xero.client import XeroClient
 from app.integrations.xero.models import (
@@ -34,6 +36,8 @@ from app.integrations.xero.models import (
     Payment,
     Phone,
 )
+
+log = logging.getLogger(__name__)
 
 ADDRESS_PARTS = ("AddressLine1", "AddressLine2", "City", "Region", "PostalCode", "Country")
 _ADDRESS_ATTRS = dict(zip(ADDRESS_PARTS, ("line1", "line2", "city", "region", "postal_code", "country"),
@@ -348,7 +352,7 @@ def build_invoice(op: WriteOp, defaults: dict[str, Any]) -> Invoice:
     inv = Invoice(invoice_id=op.target_id)
     for key, attr in (("InvoiceNumber", "number"), ("Reference", "reference"), ("Status", "status"),
                       ("LineAmountTypes", "line_amount_types"), ("CurrencyCode", "currency"),
-                      ("Contact.ContactID", "contact_id")):
+                      ("Contact.ContactID", "contact_id"), ("BrandingThemeID", "branding_theme_id")):
         if key in f:
             setattr(inv, attr, _text(f[key]))
     if "Date" in f and f["Date"]:
@@ -486,11 +490,14 @@ SALES_STATUS = FieldInfo("SalesStatus", "Sales status", "picklist", read_only=Tr
 
 # ----- deals → invoices --------------------------------------------------------------------------------------
 class XeroDealInvoicesPort(XeroInvoicesPort):
-    """Invoices raised from won deals: one line for the deal amount (ex GST) unless the deal lists lines."""
+    """Invoices raised from won deals: one line for the deal amount (ex GST) unless the deal lists lines, with the
+    branding theme and sales payment terms of the customer's Xero contact; an authorised one is emailed to the
+    customer by Xero when the defaults say ``email_invoice``."""
 
     entity = "invoices from deals"
 
     def write(self, ops: list[WriteOp]) -> list[WriteResult]:
+        contacts = self._contacts([op.fields.get("Contact.ContactID") for op in ops if op.is_create])
         prepared = []
         for op in ops:
             f = dict(op.fields)
@@ -504,14 +511,60 @@ class XeroDealInvoicesPort(XeroInvoicesPort):
             f.pop("Description", None)
             if op.is_create and op.source_id:  # lets an interrupted run find this invoice again
                 f["Reference"] = f"{f.get('Reference') or 'Deal'} (Zoho deal {op.source_id})"[:255]
+            contact = contacts.get(str(f.get("Contact.ContactID") or ""))
+            if op.is_create and contact is not None:
+                if contact.branding_theme_id:
+                    f["BrandingThemeID"] = contact.branding_theme_id
+                if contact.sales_terms and f.get("Date") and not f.get("DueDate"):
+                    f["DueDate"] = due_date(date.fromisoformat(str(f["Date"])[:10]), contact.sales_terms)
             prepared.append(WriteOp(op.key, f, op.target_id, op.source_id, op.name, op.current))
-        return super().write(prepared)
+        results = super().write(prepared)
+        if self.defaults.get("email_invoice"):
+            self._email(results, {op.key for op in ops if op.is_create})
+        return results
+
+    def _contacts(self, ids: list[Any]) -> dict[str, Contact]:
+        wanted = sorted({str(i) for i in ids if i})
+        return {c.contact_id: c for c in self.client.contacts_by_id(wanted) if c.contact_id} if wanted else {}
+
+    def _email(self, results: list[WriteResult], created: set[str]) -> None:
+        """Xero emails each new authorised invoice once. A refusal leaves the invoice as made (sending it again
+        from Xero is one click); it is logged, never retried by creating the invoice again."""
+        for r in results:
+            status = (r.written.fields.get("Status") if r.written else None)
+            if r.ok and r.key in created and r.target_id and status == "AUTHORISED":
+                try:
+                    self.client.email_invoice(r.target_id)
+                except AppError as exc:
+                    log.warning("Xero did not email invoice %s: %s", r.target_id, exc.technical or exc.message)
 
     def schema(self) -> list[FieldInfo]:
         lines_optional = [FieldInfo(f.name, f.label, f.type, required=False, read_only=f.read_only)
                           if f.name == "LineItems" else f for f in INVOICE_SCHEMA]
         return [*lines_optional, FieldInfo("Amount", "Amount (one line, ex GST)", "money"),
                 FieldInfo("Description", "Line description", "text")]
+
+
+_TERMS_MONTHS = {"OFCURRENTMONTH": 0, "OFFOLLOWINGMONTH": 1}
+
+
+def due_date(invoice_date: date, terms: tuple[int, str]) -> date | None:
+    """The due date Xero's sales payment terms give an invoice dated ``invoice_date`` (PaymentTerm.Day and Type)."""
+    day, kind = terms
+    if kind == "DAYSAFTERBILLDATE":
+        return invoice_date + timedelta(days=day)
+    if kind == "DAYSAFTERBILLMONTH":
+        return _day_of_month(invoice_date.year, invoice_date.month, 31) + timedelta(days=day)
+    if kind in _TERMS_MONTHS:
+        month = invoice_date.month + _TERMS_MONTHS[kind]
+        return _day_of_month(invoice_date.year + (month - 1) // 12, (month - 1) % 12 + 1, day)
+    return None
+
+
+def _day_of_month(year: int, month: int, day: int) -> date:
+    """That day of the month, the month's last day when it is shorter (the 31st of February is the 28th or 29th)."""
+    last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
+    return date(year, month, min(max(1, day), last))
 
 
 # ----- payments (read only: they move invoices and balances) -------------------------------------------------

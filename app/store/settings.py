@@ -22,6 +22,7 @@ DEFAULTS: dict[str, Any] = {
     "zoho.allow_workflows": False,
     "deals.trigger_stage": "Closed Won",
     "deals.invoice_status": "DRAFT",
+    "deals.email_invoice": False,
     "deletes.archive_xero_on_zoho_delete": False,
     "brake.min_records": 5,
     "brake.fraction": 0.10,

@@ -149,6 +149,12 @@ class XeroClient:
         return self._write("POST", "Invoices", "Invoices", [i.to_wire() for i in invoices], Invoice.from_wire,
                            "InvoiceID")
 
+    def email_invoice(self, invoice_id: str) -> None:
+        """Xero emails the invoice to its contact (an approved invoice only; Xero answers 204, no body)."""
+        self.session.send("POST", f"{self.base}/Invoices/{invoice_id}/Email", json_body={}, expect_json=False,
+                          headers={"xero-tenant-id": self.tenant_id,
+                                   "Idempotency-Key": make_key("lb-email", {"InvoiceID": invoice_id})})
+
     def invoices_by_id(self, ids: list[str]) -> list[Invoice]:
         out: list[Invoice] = []
         for batch in chunks(ids, BATCH_SIZE):

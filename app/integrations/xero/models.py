@@ -102,6 +102,8 @@ class Contact:
     ar_outstanding: Decimal | None = None
     ar_overdue: Decimal | None = None
     merged_to: str | None = None
+    branding_theme_id: str | None = None
+    sales_terms: tuple[int, str] | None = None  # PaymentTerms.Sales: (Day, Type), e.g. (20, "DAYSAFTERBILLDATE")
     updated: datetime | None = None
 
     @classmethod
@@ -117,7 +119,9 @@ class Contact:
             persons=[ContactPerson.from_wire(p) for p in d.get("ContactPersons") or []],
             is_customer=d.get("IsCustomer"), is_supplier=d.get("IsSupplier"),
             ar_outstanding=money(ar.get("Outstanding")), ar_overdue=money(ar.get("Overdue")),
-            merged_to=d.get("MergedToContactID"), updated=parse_date(d.get("UpdatedDateUTC")),
+            merged_to=d.get("MergedToContactID"),
+            branding_theme_id=(d.get("BrandingTheme") or {}).get("BrandingThemeID"),
+            sales_terms=_sales_terms(d.get("PaymentTerms")), updated=parse_date(d.get("UpdatedDateUTC")),
         )
 
     def to_wire(self) -> dict[str, Any]:
@@ -141,6 +145,16 @@ class Contact:
 
     def address(self, kind: str = "STREET") -> Address | None:
         return next((a for a in self.addresses or [] if a.type == kind), None)
+
+
+def _sales_terms(terms: Any) -> tuple[int, str] | None:
+    sales = (terms or {}).get("Sales") if isinstance(terms, dict) else None
+    if not isinstance(sales, dict) or sales.get("Day") is None or not sales.get("Type"):
+        return None
+    try:
+        return int(sales["Day"]), str(sales["Type"])
+    except (TypeError, ValueError):
+        return None
 
 
 @dataclass
@@ -235,6 +249,7 @@ class Invoice:
     amount_paid: Decimal | None = None
     currency: str | None = None
     currency_rate: Decimal | None = None
+    branding_theme_id: str | None = None
     updated: datetime | None = None
 
     @classmethod
@@ -250,7 +265,7 @@ class Invoice:
             sub_total=money(d.get("SubTotal")), total_tax=money(d.get("TotalTax")), total=money(d.get("Total")),
             amount_due=money(d.get("AmountDue")), amount_paid=money(d.get("AmountPaid")),
             currency=d.get("CurrencyCode"), currency_rate=money(d.get("CurrencyRate")),
-            updated=parse_date(d.get("UpdatedDateUTC")),
+            branding_theme_id=d.get("BrandingThemeID"), updated=parse_date(d.get("UpdatedDateUTC")),
         )
 
     def to_wire(self) -> dict[str, Any]:
@@ -259,7 +274,7 @@ class Invoice:
                            ("Reference", self.reference), ("Status", self.status),
                            ("LineAmountTypes", self.line_amount_types), ("CurrencyCode", self.currency),
                            ("CurrencyRate", self.currency_rate), ("Date", format_day(self.date)),
-                           ("DueDate", format_day(self.due_date))):
+                           ("DueDate", format_day(self.due_date)), ("BrandingThemeID", self.branding_theme_id)):
             _put(out, key, value)
         if self.contact_id:
             out["Contact"] = {"ContactID": self.contact_id}  # only the id: more would edit the contact
