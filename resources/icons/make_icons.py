@@ -1,6 +1,6 @@
 """Render the app icon (resources/icons/app.svg) into the files the packagers want, next to it:
 ``app.png`` (256 px, Linux and the window), ``app.ico`` (16–256 px, the Windows executables) and ``app.icns``
-(16–1024 px, the macOS bundle). Run after changing app.svg: ``uv run python packaging/make_icons.py``.
+(16–1024 px, the macOS bundle). Run after changing app.svg: ``uv run python resources/icons/make_icons.py``.
 
 Both containers hold PNG images, which Windows (Vista on) and macOS (10.7 on) read; so no Pillow is needed.
 """
@@ -15,7 +15,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
 from PySide6.QtGui import QGuiApplication, QImage, QPainter
 from PySide6.QtSvg import QSvgRenderer
 
-ICONS = Path(__file__).resolve().parents[1] / "resources" / "icons"
+ICONS = Path(__file__).resolve().parent
 ICO_SIZES = (16, 24, 32, 48, 64, 128, 256)
 ICNS_TYPES = {16: b"icp4", 32: b"icp5", 64: b"icp6", 128: b"ic07", 256: b"ic08", 512: b"ic09", 1024: b"ic10"}
 
