@@ -199,7 +199,7 @@ class LiveConnectors:
                             f"zoho:{mapping.zoho_module}", keys=contact_keys,
                             zoho_xref_field=options.get("zoho_xref_field"),
                             xero_xref_field=options.get("xero_xref_field"), archive_statuses=(ARCHIVED,),
-                            xero_context=("Phones.", "Addresses."),
+                            xero_context=("Phones.", "Addresses.", "BrandingTheme.", "PaymentTerms."),
                             persons_port=self.persons_port() if options.get("sync_persons", True) else None,
                             persons_of=persons_of, intent_lookup=bool(options.get("xero_xref_field")),
                             refresh_xero=lambda dry_run: self.due_for_refresh("contacts", dry_run))
@@ -227,6 +227,7 @@ class LiveConnectors:
                         "email_invoice": bool(options.get("email_invoice",
                                                           get_setting(self.profile, "deals.email_invoice"))),
                         "sales_account": options.get("sales_account", "200"),
+                        "customer_values": self.customer_values,
                         "tax_type_for": lambda contact_id, currency: deal_tax_type(
                             options, self.customer_values(contact_id) if contact_id else {}, currency,
                             self.tax_facts())}

@@ -83,6 +83,10 @@ def contact_fields(c: Contact) -> dict[str, Any]:
         "Website": c.website, "DefaultCurrency": c.default_currency, "ContactStatus": c.status,
         "Balances.AccountsReceivable.Outstanding": _money(c.ar_outstanding),
         "Balances.AccountsReceivable.Overdue": _money(c.ar_overdue),
+        # not mapped: kept with the link for the invoices raised from won deals
+        "BrandingTheme.BrandingThemeID": c.branding_theme_id,
+        "PaymentTerms.Sales.Day": c.sales_terms[0] if c.sales_terms else None,
+        "PaymentTerms.Sales.Type": c.sales_terms[1] if c.sales_terms else None,
     }
     for kind in PHONE_TYPES:
         phone = c.phone(kind)
@@ -497,7 +501,7 @@ class XeroDealInvoicesPort(XeroInvoicesPort):
     entity = "invoices from deals"
 
     def write(self, ops: list[WriteOp]) -> list[WriteResult]:
-        contacts = self._contacts([op.fields.get("Contact.ContactID") for op in ops if op.is_create])
+        customers = self._customers([op.fields.get("Contact.ContactID") for op in ops if op.is_create])
         prepared = []
         for op in ops:
             f = dict(op.fields)
@@ -511,21 +515,35 @@ class XeroDealInvoicesPort(XeroInvoicesPort):
             f.pop("Description", None)
             if op.is_create and op.source_id:  # lets an interrupted run find this invoice again
                 f["Reference"] = f"{f.get('Reference') or 'Deal'} (Zoho deal {op.source_id})"[:255]
-            contact = contacts.get(str(f.get("Contact.ContactID") or ""))
-            if op.is_create and contact is not None:
-                if contact.branding_theme_id:
-                    f["BrandingThemeID"] = contact.branding_theme_id
-                if contact.sales_terms and f.get("Date") and not f.get("DueDate"):
-                    f["DueDate"] = due_date(date.fromisoformat(str(f["Date"])[:10]), contact.sales_terms)
+            theme, terms = customers.get(str(f.get("Contact.ContactID") or ""), (None, None))
+            if op.is_create and theme:
+                f["BrandingThemeID"] = theme
+            if op.is_create and terms and f.get("Date") and not f.get("DueDate"):
+                f["DueDate"] = due_date(date.fromisoformat(str(f["Date"])[:10]), terms)
             prepared.append(WriteOp(op.key, f, op.target_id, op.source_id, op.name, op.current))
         results = super().write(prepared)
         if self.defaults.get("email_invoice"):
             self._email(results, {op.key for op in ops if op.is_create})
         return results
 
-    def _contacts(self, ids: list[Any]) -> dict[str, Contact]:
-        wanted = sorted({str(i) for i in ids if i})
-        return {c.contact_id: c for c in self.client.contacts_by_id(wanted) if c.contact_id} if wanted else {}
+    def _customers(self, ids: list[Any]) -> dict[str, tuple[str | None, tuple[int, str] | None]]:
+        """Each customer's branding theme and sales payment terms as kept with its link when the contacts pair last
+        wrote it (no call to Xero), else read from Xero (a link made before they were kept)."""
+        known = self.defaults.get("customer_values") or (lambda contact_id: {})
+        out: dict[str, tuple[str | None, tuple[int, str] | None]] = {}
+        unknown = []
+        for contact_id in sorted({str(i) for i in ids if i}):
+            values = known(contact_id)
+            if "PaymentTerms.Sales.Type" not in values:
+                unknown.append(contact_id)
+                continue
+            day, kind = values.get("PaymentTerms.Sales.Day"), values.get("PaymentTerms.Sales.Type")
+            out[contact_id] = (values.get("BrandingTheme.BrandingThemeID"),
+                               (int(day), str(kind)) if day is not None and kind else None)
+        for c in self.client.contacts_by_id(unknown) if unknown else []:
+            if c.contact_id:
+                out[c.contact_id] = (c.branding_theme_id, c.sales_terms)
+        return out
 
     def _email(self, results: list[WriteResult], created: set[str]) -> None:
         """Xero emails each new authorised invoice once. A refusal leaves the invoice as made (sending it again

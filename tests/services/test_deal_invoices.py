@@ -33,13 +33,17 @@ def _day(ms: int) -> date:
 
 
 @pytest.fixture
-def terms(synced):
-    """The customer's Xero contact has the Hospitality branding theme and 20 days after invoice date."""
-    contact = synced.xero_contact(CUSTOMER)
-    synced.xero.ui_edit_contact(contact.ContactID, {
+def terms(world):
+    """The customer's Xero contact has the Hospitality branding theme and 20 days after invoice date, then the
+    first sync links it (its theme and terms kept with the link)."""
+    contact = world.xero_contact(CUSTOMER)
+    world.xero.ui_edit_contact(contact.ContactID, {
         "BrandingTheme": {"BrandingThemeID": HOSPITALITY},
         "PaymentTerms": {"Sales": {"Day": 20, "Type": "DAYSAFTERBILLDATE"}}})
-    return synced
+    report = world.sync_service().sync()
+    assert report.outcome == "ok", report.message
+    world.clock.advance(60)
+    return world
 
 
 def test_authorised_and_emailed_once_with_the_contacts_theme_and_terms(terms):
@@ -62,6 +66,18 @@ def test_authorised_with_email_off_is_not_emailed(terms):
 def test_a_draft_is_never_emailed(terms):
     invoice = _win(terms, "DRAFT", email=True)
     assert invoice.Status == "DRAFT" and invoice.EmailsSent == 0
+    assert invoice.BrandingThemeID == HOSPITALITY and _day(invoice.DueDate) == date(2027, 1, 4)
+
+
+def test_a_link_made_before_theme_and_terms_were_kept_reads_them_from_xero(terms):
+    from app.store.models import Link
+
+    contact = terms.xero_contact(CUSTOMER)
+    link = Link.get(Link.pair == "contacts", Link.xero_id == contact.ContactID)
+    link.xero_values = {k: v for k, v in link.xero_values.items()
+                        if not k.startswith(("BrandingTheme.", "PaymentTerms."))}
+    link.save()
+    invoice = _win(terms, "AUTHORISED", email=False)
     assert invoice.BrandingThemeID == HOSPITALITY and _day(invoice.DueDate) == date(2027, 1, 4)
 
 
