@@ -331,7 +331,8 @@ class MappingEditor:
         if blocking:
             raise ConfigError("The mapping was not saved: " + " ".join(f"{c.message} {c.fix}" for c in blocking),
                               title="Fix the mapping first")
-        return save_version(self.profile, mapping, self.service.ctx.actor, note)
+        with self.service.locked("mapping save"):  # never beside a run that is using the mapping
+            return save_version(self.profile, mapping, self.service.ctx.actor, note)
 
     def import_file(self, text: str) -> list[VersionInfo]:
         """Import a mapping export: its shape, then each pair against the live fields; all or nothing."""
@@ -341,7 +342,8 @@ class MappingEditor:
         if problems:
             raise ConfigError("The mapping was not imported, so the one in use is unchanged: " + " ".join(problems),
                               title="Cannot import this file")
-        return [save_version(self.profile, m, self.service.ctx.actor, "Imported from a file") for m in mappings]
+        with self.service.locked("mapping import"):
+            return [save_version(self.profile, m, self.service.ctx.actor, "Imported from a file") for m in mappings]
 
 
 def _errors_in_words(errors: list[str], labels: tuple[dict[str, str], dict[str, str]]) -> str:

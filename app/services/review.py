@@ -74,6 +74,7 @@ def ignore(service: SyncService, ids: list[int]) -> int:
         FailedRecord.profile == service.profile, FailedRecord.id.in_(ids)).execute()
 
 
+@_locked("un-ignore")
 def unignore(service: SyncService, ids: list[int]) -> int:
     """Put ignored failed records back among the open ones (retried on the next sync); returns how many were
     ignored — records that were not ignored are left as they are."""
