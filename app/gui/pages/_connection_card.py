@@ -3,6 +3,7 @@ the connection. Plain widgets and words; the page does the work."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -63,6 +64,27 @@ def _wrapped(text: str = "") -> QLabel:
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
+
+
+def _confirm_panel(parent: QWidget, confirm_label: str, on_cancel: Callable[[], None],
+                   on_confirm: Callable[[], None]) -> tuple[QFrame, QLabel, QPushButton, QPushButton]:
+    """A hidden "say what will happen, then Cancel / do it" panel: its frame, text, Cancel and confirm buttons."""
+    frame = QFrame(parent)
+    text = _wrapped()
+    cancel = QPushButton("Cancel")
+    cancel.clicked.connect(on_cancel)
+    confirm = QPushButton(confirm_label)
+    confirm.clicked.connect(on_confirm)
+    buttons = QHBoxLayout()
+    buttons.addStretch(1)
+    buttons.addWidget(cancel)
+    buttons.addWidget(confirm)
+    layout = QVBoxLayout(frame)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(text)
+    layout.addLayout(buttons)
+    frame.hide()
+    return frame, text, cancel, confirm
 
 
 def renewal_words(health: ConnectionHealth, now: datetime) -> str:
@@ -284,21 +306,8 @@ class ProviderCard(QFrame):
         self.reset_button.setAutoRaise(True)
         self.reset_button.setAccessibleName(f"Reset the {self.label} connection")
         self.reset_button.clicked.connect(lambda: self.reset_asked.emit(self.provider))
-        self.reset_confirm = QFrame(page)
-        self.reset_text = _wrapped()
-        self.reset_cancel = QPushButton("Cancel")
-        self.reset_cancel.clicked.connect(self._end_reset_confirm)
-        self.reset_confirm_button = QPushButton(f"Reset {self.label}")
-        self.reset_confirm_button.clicked.connect(self._on_reset)
-        reset_buttons = QHBoxLayout()
-        reset_buttons.addStretch(1)
-        reset_buttons.addWidget(self.reset_cancel)
-        reset_buttons.addWidget(self.reset_confirm_button)
-        reset_layout = QVBoxLayout(self.reset_confirm)
-        reset_layout.setContentsMargins(0, 0, 0, 0)
-        reset_layout.addWidget(self.reset_text)
-        reset_layout.addLayout(reset_buttons)
-        self.reset_confirm.hide()
+        self.reset_confirm, self.reset_text, self.reset_cancel, self.reset_confirm_button = _confirm_panel(
+            page, f"Reset {self.label}", self._end_reset_confirm, self._on_reset)
         self.busy_text = QLabel()
         self.busy_text.setEnabled(False)
         buttons = QHBoxLayout()
@@ -331,21 +340,8 @@ class ProviderCard(QFrame):
         choices.addWidget(self.keep_button)
         choices.addWidget(self.fresh_button)
         choices.addStretch(1)
-        self.fresh_confirm = QFrame(box)
-        self.fresh_text = _wrapped()
-        self.fresh_cancel = QPushButton("Cancel")
-        self.fresh_cancel.clicked.connect(self._end_fresh_confirm)
-        self.fresh_confirm_button = QPushButton("Start fresh")
-        self.fresh_confirm_button.clicked.connect(lambda: self.fresh_confirmed.emit(self.provider))
-        confirm_buttons = QHBoxLayout()
-        confirm_buttons.addStretch(1)
-        confirm_buttons.addWidget(self.fresh_cancel)
-        confirm_buttons.addWidget(self.fresh_confirm_button)
-        confirm_layout = QVBoxLayout(self.fresh_confirm)
-        confirm_layout.setContentsMargins(0, 0, 0, 0)
-        confirm_layout.addWidget(self.fresh_text)
-        confirm_layout.addLayout(confirm_buttons)
-        self.fresh_confirm.hide()
+        self.fresh_confirm, self.fresh_text, self.fresh_cancel, self.fresh_confirm_button = _confirm_panel(
+            box, "Start fresh", self._end_fresh_confirm, lambda: self.fresh_confirmed.emit(self.provider))
         self.org_busy = QLabel()
         self.org_busy.setEnabled(False)
         self.org_busy.hide()
