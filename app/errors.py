@@ -123,8 +123,8 @@ class DatabaseError(AppError):
     title = "Local database problem"
 
 
-_LABELS = {"xero": "Xero", "zoho": "Zoho CRM"}
+PROVIDER_LABELS = {"xero": "Xero", "zoho": "Zoho CRM"}
 
 
 def provider_label(provider: str) -> str:
-    return _LABELS.get(provider, provider)
+    return PROVIDER_LABELS.get(provider, provider)

@@ -25,7 +25,13 @@ from app.integrations.endpoints import ZOHO_DATA_CENTRES
 from app.integrations.http import ApiSession, Budget, RateLimiter
 from app.integrations.xero.client import XeroClient
 from app.integrations.xero.models import Connection as XeroConnection
-from app.integrations.xero.oauth import GRANULAR_SCOPES, LEGACY_SCOPES, ScopeRejected, XeroOAuth
+from app.integrations.xero.oauth import (
+    GRANULAR_SCOPES,
+    LEGACY_SCOPES,
+    XERO_REFRESH_IDLE_DAYS,
+    ScopeRejected,
+    XeroOAuth,
+)
 from app.integrations.xero.policy import XeroPolicy
 from app.integrations.zoho.client import ZohoClient
 from app.integrations.zoho.oauth import ZohoOAuth
@@ -36,7 +42,6 @@ from app.store.settings import get_setting, set_setting
 
 log = logging.getLogger(__name__)
 
-XERO_REFRESH_IDLE_DAYS = 60
 OrgChooser = Callable[[list[XeroConnection]], XeroConnection]
 
 

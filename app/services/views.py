@@ -15,6 +15,7 @@ from typing import Any
 import peewee as pw
 
 from app.clock import Clock, SystemClock
+from app.integrations.xero.oauth import XERO_REFRESH_IDLE_DAYS
 from app.services.org_change import pending_changes
 from app.services.words import PROVIDER_LABELS, pair_label, plural
 from app.store.models import (
@@ -30,7 +31,6 @@ from app.store.models import (
 from app.store.settings import get_setting
 
 SYNCED_ACTIONS = ("create", "update", "link", "archive", "delete", "undo")
-XERO_REFRESH_IDLE_DAYS = 60
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from app.errors import PROVIDER_LABELS as PROVIDER_LABELS  # one list of the two names, shared with the errors
+
 _IRREGULAR = {"match": "matches", "entry": "entries", "difference": "differences", "this": "these",
               "needs": "need", "was": "were", "is": "are", "has": "have", "it": "they"}
 
@@ -25,7 +27,6 @@ TRIGGER_LABELS = {"manual": "Sync now", "schedule": "Scheduled", "cli": "Command
                   "retry": "Retry", "undo": "Undo", "match": "Match confirmed", "conflict": "Conflict resolved",
                   "reconcile": "Comparison", "wake": "After sleep", "resume": "Resumed", "push": "Sent now",
                   "historical": "Historical sync"}
-PROVIDER_LABELS = {"xero": "Xero", "zoho": "Zoho CRM"}
 
 
 def plural(n: int, singular: str, plural_form: str | None = None) -> str:

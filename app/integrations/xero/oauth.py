@@ -16,6 +16,8 @@ from app.integrations.http import parse_retry_after
 from app.integrations.xero.models import Connection
 from app.integrations.xero.wire import loads
 
+XERO_REFRESH_IDLE_DAYS = 60  # a refresh token unused this long stops working: the user must connect again
+
 # Apps created after 2 March 2026 may only ask for granular scopes; older apps fall back to the broad ones.
 GRANULAR_SCOPES = ("openid profile email offline_access accounting.contacts accounting.settings "
                    "accounting.invoices accounting.payments")
