@@ -10,44 +10,24 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import openapi_core
 import yaml
-from openapi_core.datatypes import RequestParameters
 from openapi_core.templating.paths.exceptions import PathNotFound
 from openapi_core.testing import MockRequest
-from werkzeug.datastructures import Headers, ImmutableMultiDict
 
+from tests.emulators.reference import SpecRequest, reference_file
 from tests.emulators.zoho.oas import prepare
 
-REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference"
 XERO_PREFIX = "/api.xro/2.0/"
 ZOHO_PREFIX = "/crm/v8/"
 ZOHO_FILES = ("record", "fields", "org", "users", "currencies")
 
 
-class _XeroRequest:
-    """openapi-core's request protocol over an httpx request (it has no httpx adapter)."""
-
-    def __init__(self, request: httpx.Request) -> None:
-        self._r = request
-        self._url = urlsplit(str(request.url))
-        self.parameters = RequestParameters(
-            query=ImmutableMultiDict(list(request.url.params.multi_items())),
-            header=Headers(list(request.headers.items())), cookie=ImmutableMultiDict())
-
-    host_url = property(lambda self: f"{self._url.scheme}://{self._url.netloc}")
-    path = property(lambda self: self._url.path)
-    method = property(lambda self: self._r.method.lower())
-    body = property(lambda self: self._r.content or None)
-    content_type = property(lambda self: self._r.headers.get("Content-Type", "application/json"))
-
-
 class RequestSpecs:
     def __init__(self, workdir: Path) -> None:
-        with (REFERENCE / "xero_accounting.yaml").open("rb") as fh:
+        with reference_file("xero_accounting.yaml").open("rb") as fh:
             data = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         self.xero = openapi_core.OpenAPI.from_dict(data, config=openapi_core.Config(spec_validator_cls=None))
         paths = prepare(workdir)
@@ -60,7 +40,7 @@ class RequestSpecs:
     def check(self, request: httpx.Request) -> None:
         """Raises openapi-core's validation error when the spec refuses the request."""
         if request.url.host == "api.xero.com":
-            self.xero.validate_request(_XeroRequest(request))
+            self.xero.validate_request(SpecRequest(request))
             return
         path = request.url.path
         mock = MockRequest("https://zohoapis.com", request.method, path[path.index(ZOHO_PREFIX):],

@@ -10,32 +10,14 @@ as JSON numbers.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 import httpx
 import openapi_core
 import pytest
 import yaml
-from openapi_core.datatypes import RequestParameters
-from werkzeug.datastructures import Headers, ImmutableMultiDict
+from werkzeug.datastructures import Headers
 
-from ..reference import reference_file
+from ..reference import SpecRequest, reference_file
 from .conftest import login
-
-
-class _Request:
-    def __init__(self, request: httpx.Request) -> None:
-        self._r = request
-        self._url = urlsplit(str(request.url))
-        self.parameters = RequestParameters(
-            query=ImmutableMultiDict(list(request.url.params.multi_items())),
-            header=Headers(list(request.headers.items())), cookie=ImmutableMultiDict())
-
-    host_url = property(lambda self: f"{self._url.scheme}://{self._url.netloc}")
-    path = property(lambda self: self._url.path)
-    method = property(lambda self: self._r.method.lower())
-    body = property(lambda self: self._r.content or None)
-    content_type = property(lambda self: self._r.headers.get("Content-Type", "application/json"))
 
 
 class _Response:
@@ -65,7 +47,7 @@ def api():
 
 def check(spec, response: httpx.Response, status: int = 200) -> dict:
     assert response.status_code == status, response.text
-    spec.validate_response(_Request(response.request), _Response(response))
+    spec.validate_response(SpecRequest(response.request), _Response(response))
     return response.json()
 
 
@@ -141,4 +123,4 @@ def test_validator_catches_violations(spec, api):
     body["Contacts"][0]["IsSupplier"] = "yes"
     tampered = httpx.Response(200, json=body, request=r.request)
     with pytest.raises(Exception, match="not of type 'boolean'"):
-        spec.validate_response(_Request(tampered.request), _Response(tampered))
+        spec.validate_response(SpecRequest(tampered.request), _Response(tampered))
