@@ -64,15 +64,6 @@ def plain(value: Any) -> Any:
     raise TypeError(f"a task returned {type(value).__name__}, which cannot cross to the window")
 
 
-def phase_of(event: ProgressEvent) -> str:
-    """'reading' or 'writing' (the engine's own phase when it gives one)."""
-    given = getattr(event, "phase", "")
-    if given:
-        return str(given)
-    first = event.message.split(" ", 1)[0].lower()
-    return {"reading": "reading", "writing": "writing"}.get(first, first.rstrip("…"))
-
-
 def waiting_words(info: dict[str, Any]) -> str:
     """What a run that waits for the data folder's run lock says while it waits."""
     if info.get("pid") == os.getpid() and info.get("what") == "sync":
@@ -179,7 +170,7 @@ class SyncWorker(QObject):
         if now - self._last_progress < PROGRESS_INTERVAL_S:
             return
         self._last_progress = now
-        self.progress.emit({"pair": event.pair, "phase": phase_of(event), "message": event.message,
+        self.progress.emit({"pair": event.pair, "phase": event.phase, "message": event.message,
                             "done": int(event.done or 0), "total": int(event.total or 0)})
 
     # ----- reconciliation ----------------------------------------------------------------------------------
