@@ -25,7 +25,7 @@ from urllib.parse import unquote
 
 import httpx
 
-from . import contacts, invoices, items, payments, settings
+from . import contacts, credit_notes, invoices, items, payments, settings
 from .calls import Call, CallError
 from .wire import (
     MAINTENANCE_TEXT,
@@ -48,6 +48,8 @@ READ = {
                  "accounting.transactions.read"},
     "payments": {"accounting.payments", "accounting.payments.read", "accounting.transactions",
                  "accounting.transactions.read"},
+    "creditnotes": {"accounting.invoices", "accounting.invoices.read", "accounting.transactions",
+                    "accounting.transactions.read"},
     "items": {"accounting.settings", "accounting.settings.read", "accounting.invoices", "accounting.invoices.read",
               "accounting.transactions", "accounting.transactions.read"},
 }
@@ -55,6 +57,7 @@ WRITE = {
     "contacts": {"accounting.contacts"},
     "invoices": {"accounting.invoices", "accounting.transactions"},
     "payments": {"accounting.payments", "accounting.transactions"},
+    "creditnotes": {"accounting.invoices", "accounting.transactions"},
     "items": {"accounting.settings", "accounting.invoices", "accounting.transactions"},
 }
 SETTINGS_SCOPES = {"accounting.settings", "accounting.settings.read"}
@@ -65,6 +68,8 @@ ROUTES: dict[str, dict[str, Handler]] = {
     "invoices": {"GET": invoices.get, "PUT": invoices.write, "POST": invoices.write},
     "items": {"GET": items.get, "PUT": items.write, "POST": items.write, "DELETE": items.write},
     "payments": {"GET": payments.get, "PUT": payments.write, "POST": payments.write},
+    "creditnotes": {"GET": credit_notes.get, "PUT": credit_notes.write, "POST": credit_notes.write,
+                    "DELETE": credit_notes.write},
     **{name: {"GET": fn} for name, fn in settings.HANDLERS.items()},
 }
 

@@ -14,6 +14,12 @@ A refused edit answers 400 ``{"errors": ["…"]}`` with the same messages the AP
 - ``POST  /_sandbox/xero/invoices/{id}/void`` · ``/delete``
 - ``POST  /_sandbox/xero/invoices/{id}/payments``         ``{"Amount": "12.50", "Date"?, "Reference"?}`` (bank 090)
 - ``POST  /_sandbox/xero/payments/{id}/delete``           remove a payment
+- ``POST  /_sandbox/xero/invoices/{id}/credit``           ``{"Amount": "50.00", "Date"?, "Reference"?}``: credit the
+  invoice as the web UI's "Add credit note" does (an AUTHORISED, tax-inclusive credit note for its contact with one
+  line, allocated to the invoice) → the credit note
+- ``POST  /_sandbox/xero/credit-notes`` · ``PATCH /_sandbox/xero/credit-notes/{id}``   create / edit a credit note
+- ``POST  /_sandbox/xero/credit-notes/{id}/allocations``  ``{"Invoice": {"InvoiceID"}, "Amount", "Date"?}``
+- ``POST  /_sandbox/xero/credit-notes/{id}/allocations/{allocation id}/delete``   take an allocation back
 - ``POST  /_sandbox/xero/items`` · ``PATCH /_sandbox/xero/items/{id}``
 - ``GET   /_sandbox/xero/summary``                        record counts by type and status, per organisation
 - ``POST  /_sandbox/xero/disconnect-tenant``              the user disconnects the app from that organisation in Xero
@@ -32,11 +38,11 @@ from typing import Any
 
 import httpx
 
-from . import contacts, invoices, items, payments
+from . import contacts, credit_notes, invoices, items, payments
 from .calls import Call, CallError, Outcome
 from .state import Org
 from .switches import SWITCHES
-from .wire import parse_body
+from .wire import date_string, parse_body, to_decimal
 
 
 class SandboxEditError(ValueError):
@@ -108,6 +114,11 @@ class ControlMixin:
                 inv.ContactID = winner.ContactID
                 inv.UpdatedDateUTC = now
                 org.index_invoice(inv)
+            for cid in list(org.credit_notes_by_contact.get(loser.ContactID, [])):
+                cn = org.credit_notes[cid]
+                org.unindex_credit_note(cn)
+                cn.ContactID, cn.UpdatedDateUTC = winner.ContactID, now
+                org.index_credit_note(cn)
             winner.IsCustomer |= loser.IsCustomer
             winner.IsSupplier |= loser.IsSupplier
             winner.UpdatedDateUTC = now
@@ -144,6 +155,59 @@ class ControlMixin:
                                      bool(self.switches.get("payment_bumps_invoice", True)))  # type: ignore[attr-defined]
             return payments.payment_view(org, p)
 
+    # ----- credit notes ------------------------------------------------------------------------------------------
+    def ui_create_credit_note(self, fields: dict, tenant: str | None = None) -> dict:
+        return self._edit(tenant, "PUT", lambda c: credit_notes.upsert_one(c, dict(fields)))
+
+    def ui_edit_credit_note(self, credit_note_id: str, fields: dict, tenant: str | None = None) -> dict:
+        return self._edit(tenant, "POST", lambda c: credit_notes.upsert_one(c, dict(fields), credit_note_id))
+
+    def ui_allocate_credit_note(self, credit_note_id: str, invoice_id: str, amount: Any, tenant: str | None = None,
+                                date: str | None = None) -> dict:
+        """Apply part of an AUTHORISED credit note to an invoice of the same contact (dated today by default)."""
+        def allocate(call: Call) -> Outcome:
+            cn = credit_notes.find(call.org, credit_note_id)
+            if cn is None:
+                raise CallError(httpx.Response(404))
+            el = {"Invoice": {"InvoiceID": invoice_id}, "Amount": amount,
+                  "Date": date or date_string(invoices.org_today(call.org, call.now_ms))[:10]}
+            return credit_notes.allocate_one(call, cn, el)
+        return self._edit(tenant, "PUT", allocate)
+
+    def ui_remove_allocation(self, credit_note_id: str, allocation_id: str, tenant: str | None = None) -> dict:
+        with self.lock:  # type: ignore[attr-defined]
+            org = self._org(tenant)
+            cn = credit_notes.find(org, credit_note_id)
+            now = int(self.clock.time() * 1000)  # type: ignore[attr-defined]
+            if cn is None or credit_notes.remove_allocation(org, cn, allocation_id, now) is None:
+                raise SandboxEditError(["no such allocation, or already taken back"])
+            return credit_notes.credit_note_view(org, cn)
+
+    def ui_credit_invoice(self, invoice_id: str, amount: Any, tenant: str | None = None, **extra: Any) -> dict:
+        """What "Add credit note" on an invoice does in the web UI: an AUTHORISED credit note for the invoice's
+        contact, in its currency, for ``amount`` including tax, allocated to the invoice at once."""
+        with self.lock:  # type: ignore[attr-defined]
+            org = self._org(tenant)
+            inv = invoices.find(org, invoice_id)
+            if inv is None or inv.Type != "ACCREC":
+                raise SandboxEditError(["no such sales invoice"])
+            try:
+                wanted = to_decimal(amount)
+            except ValueError:
+                wanted = None
+            if inv.Status != "AUTHORISED" or wanted is None or not 0 < wanted <= inv.AmountDue:
+                raise SandboxEditError(["only an approved invoice can be credited, by at most its amount due"])
+            fields = {"Type": "ACCRECCREDIT", "Contact": {"ContactID": inv.ContactID}, "Status": "AUTHORISED",
+                      "CurrencyCode": inv.CurrencyCode, "LineAmountTypes": "Inclusive",
+                      "Reference": extra.get("Reference") or f"Credit for {inv.InvoiceNumber}",
+                      "LineItems": [{"Description": f"Credit for {inv.InvoiceNumber}", "Quantity": 1,
+                                     "UnitAmount": amount, "AccountCode": "200"}]}
+            if extra.get("Date"):
+                fields["Date"] = extra["Date"]
+            note = self.ui_create_credit_note(fields, tenant)
+            self.ui_allocate_credit_note(note["CreditNoteID"], inv.InvoiceID, amount, tenant, extra.get("Date"))
+            return credit_notes.credit_note_view(org, org.credit_notes[note["CreditNoteID"]])
+
     # ----- items -------------------------------------------------------------------------------------------------
     def ui_create_item(self, fields: dict, tenant: str | None = None) -> dict:
         return self._edit(tenant, "PUT", lambda c: items.upsert_one(c, dict(fields)))
@@ -160,12 +224,14 @@ class ControlMixin:
                 inv_status = Counter(i.Status for i in org.invoices.values())
                 inv_type = Counter(i.Type for i in org.invoices.values())
                 pay_status = Counter(p.Status for p in org.payments.values())
+                note_status = Counter(cn.Status for cn in org.credit_notes.values())
                 result.append({
                     "tenantId": org.TenantID, "name": org.Name,
                     "contacts": {"total": len(org.contacts), **contact_counts},
                     "invoices": {"total": len(org.invoices), **inv_type, **inv_status},
                     "items": {"total": len(org.items)},
                     "payments": {"total": len(org.payments), **pay_status},
+                    "creditNotes": {"total": len(org.credit_notes), **note_status},
                 })
             active = sum(1 for c in self.identity.state.connections.values() if c.active)  # type: ignore[attr-defined]
             return {"tenants": result, "connections": active}
@@ -220,10 +286,15 @@ class ControlMixin:
             if method == "POST":
                 return ok(self.set_switches(body))
             return ok(dict(self.switches))  # type: ignore[attr-defined]
-        m = re.fullmatch(r"(contacts|invoices|items|payments)(?:/([^/]+))?(?:/([a-z-]+))?", path)
+        m = re.fullmatch(r"(contacts|invoices|items|payments|credit-notes)(?:/([^/]+))?(?:/([a-z-]+))?(?:/([^/]+)/delete)?",
+                         path)
         if not m:
             return None
-        kind, rid, action = m.groups()
+        kind, rid, action, sub = m.groups()
+        if sub is not None:
+            if kind == "credit-notes" and action == "allocations" and method == "POST":
+                return ok(self.ui_remove_allocation(rid, sub, tenant))
+            return None
         table = {
             ("contacts", False, None, "POST"): lambda: self.ui_create_contact(body, tenant),
             ("contacts", True, None, "PATCH"): lambda: self.ui_edit_contact(rid, body, tenant),
@@ -236,7 +307,14 @@ class ControlMixin:
             ("invoices", True, "delete", "POST"): lambda: self.ui_delete_invoice(rid, tenant),
             ("invoices", True, "payments", "POST"): lambda: self.ui_add_payment(
                 rid, body.pop("Amount", "0"), tenant, **body),
+            ("invoices", True, "credit", "POST"): lambda: self.ui_credit_invoice(
+                rid, body.pop("Amount", "0"), tenant, **body),
             ("payments", True, "delete", "POST"): lambda: self.ui_delete_payment(rid, tenant),
+            ("credit-notes", False, None, "POST"): lambda: self.ui_create_credit_note(body, tenant),
+            ("credit-notes", True, None, "PATCH"): lambda: self.ui_edit_credit_note(rid, body, tenant),
+            ("credit-notes", True, "allocations", "POST"): lambda: self.ui_allocate_credit_note(
+                rid, str((body.get("Invoice") or {}).get("InvoiceID") or ""), body.get("Amount", "0"), tenant,
+                body.get("Date")),
             ("items", False, None, "POST"): lambda: self.ui_create_item(body, tenant),
             ("items", True, None, "PATCH"): lambda: self.ui_edit_item(rid, body, tenant),
         }

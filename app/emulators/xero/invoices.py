@@ -8,8 +8,8 @@ Writes: PUT creates, POST creates or updates (InvoiceID, else an ACCREC InvoiceN
 server with per-line tax rounding (:mod:`.calc`); a client's Total is ignored. ACCREC numbers are auto-generated
 (``INV-0001`` …) and unique among non-deleted sales invoices. Status machine::
 
-    DRAFT ⇄ SUBMITTED → AUTHORISED → PAID (by payments only)
-    DRAFT/SUBMITTED → DELETED        AUTHORISED (no payments) → VOIDED
+    DRAFT ⇄ SUBMITTED → AUTHORISED → PAID (by payments or credit notes allocated, see :mod:`.credit_notes`)
+    DRAFT/SUBMITTED → DELETED        AUTHORISED (no payments, no credit allocated) → VOIDED
 
 anything else → "Invoice not of valid status for modification". Lines follow Xero's replacement rule: lines sent
 with a known LineItemID are kept/updated, lines without one are created (inserted before the kept ones), lines
@@ -313,7 +313,8 @@ def prepare(call: Call, el: dict, target: Invoice | None) -> tuple[dict, list[st
         if status == "VOIDED" and target.AmountPaid > 0:
             errors.append(BAD_STATUS)
             return plan, errors, warnings
-        if target.AmountPaid > 0 and any(k in el for k in ("LineItems", "Contact", "CurrencyCode", "LineAmountTypes")):
+        if target.AmountPaid + target.AmountCredited > 0 and (status == "VOIDED" or any(
+                k in el for k in ("LineItems", "Contact", "CurrencyCode", "LineAmountTypes"))):
             errors.append(HAS_PAYMENTS)
             return plan, errors, warnings
         if org.PeriodLockDate and target.Date <= org.PeriodLockDate and any(k in el for k in content_keys):

@@ -136,6 +136,59 @@ class Payment:
     UpdatedDateUTC: int = 0
 
 
+@dataclass(slots=True)
+class Allocation:
+    """Part of a credit note's credit applied to an invoice of the same contact."""
+
+    AllocationID: str
+    InvoiceID: str
+    Amount: Decimal
+    Date: int
+    IsDeleted: bool = False
+
+
+@dataclass(slots=True)
+class CreditNote:
+    """A credit note (ACCRECCREDIT to a customer, ACCPAYCREDIT from a supplier): lines and totals as an invoice's;
+    its credit is spent by allocations to invoices."""
+
+    CreditNoteID: str
+    Type: str
+    ContactID: str
+    CreditNoteNumber: str = ""
+    Reference: str = ""
+    Date: int = 0
+    DueDate: int | None = None
+    Status: str = "DRAFT"
+    LineAmountTypes: str = "Exclusive"
+    CurrencyCode: str = "AUD"
+    CurrencyRate: Decimal = ONE_RATE
+    LineItems: list | None = None
+    TotalTax: Decimal = ZERO
+    Total: Decimal = ZERO
+    TotalDiscount: Decimal = ZERO
+    Allocations: list | None = None  # [Allocation]
+    FullyPaidOnDate: int | None = None
+    SentToContact: bool = False
+    BrandingThemeID: str = ""
+    CreatedByApp: str = ""
+    UpdatedDateUTC: int = 0
+
+    @property
+    def SubTotal(self) -> Decimal:  # noqa: N802 - wire name
+        return self.Total - self.TotalTax
+
+    @property
+    def AmountAllocated(self) -> Decimal:  # noqa: N802 - not on the wire; Total − RemainingCredit
+        return sum((a.Amount for a in (self.Allocations or []) if not a.IsDeleted), ZERO)
+
+    @property
+    def RemainingCredit(self) -> Decimal:  # noqa: N802 - wire name
+        if self.Status in ("DELETED", "VOIDED"):
+            return ZERO
+        return self.Total - self.AmountAllocated
+
+
 @dataclass
 class Org:
     """One Xero organisation (tenant) and its indexes."""
@@ -155,8 +208,10 @@ class Org:
     items: dict[str, Item] = field(default_factory=dict)
     invoices: dict[str, Invoice] = field(default_factory=dict)
     payments: dict[str, Payment] = field(default_factory=dict)
+    credit_notes: dict[str, CreditNote] = field(default_factory=dict)
     currencies: list[str] = field(default_factory=list)
     next_invoice_number: int = 1
+    next_credit_note_number: int = 1
     seed_tag: str = ""  # how lazily generated lines are rebuilt (see seed.materialise_lines)
     # indexes, rebuilt by reindex(); not exported
     active_names: dict[str, str] = field(default_factory=dict)
@@ -165,6 +220,9 @@ class Org:
     invoice_numbers: dict[str, str] = field(default_factory=dict)
     invoices_by_contact: dict[str, list[str]] = field(default_factory=dict)
     payments_by_invoice: dict[str, list[str]] = field(default_factory=dict)
+    credit_notes_by_contact: dict[str, list[str]] = field(default_factory=dict)
+    credit_notes_by_invoice: dict[str, list[str]] = field(default_factory=dict)  # notes with an allocation to it
+    credit_note_numbers: dict[str, str] = field(default_factory=dict)
 
     # ----- indexes -------------------------------------------------------------------------------------------
     def reindex(self) -> None:
@@ -174,6 +232,9 @@ class Org:
         self.invoice_numbers.clear()
         self.invoices_by_contact.clear()
         self.payments_by_invoice.clear()
+        self.credit_notes_by_contact.clear()
+        self.credit_notes_by_invoice.clear()
+        self.credit_note_numbers.clear()
         for c in self.contacts.values():
             self.index_contact(c)
         for i in self.items.values():
@@ -182,6 +243,8 @@ class Org:
             self.index_invoice(inv)
         for p in self.payments.values():
             self.payments_by_invoice.setdefault(p.InvoiceID, []).append(p.PaymentID)
+        for cn in self.credit_notes.values():
+            self.index_credit_note(cn)
 
     def index_contact(self, c: Contact) -> None:
         if c.ContactStatus == "ACTIVE":
@@ -210,6 +273,26 @@ class Org:
             del self.invoice_numbers[key]
 
 
+    def index_credit_note(self, cn: CreditNote) -> None:
+        ids = self.credit_notes_by_contact.setdefault(cn.ContactID, [])
+        if cn.CreditNoteID not in ids:
+            ids.append(cn.CreditNoteID)
+        for a in cn.Allocations or []:
+            notes = self.credit_notes_by_invoice.setdefault(a.InvoiceID, [])
+            if cn.CreditNoteID not in notes:
+                notes.append(cn.CreditNoteID)
+        if cn.Type == "ACCRECCREDIT" and cn.CreditNoteNumber and cn.Status != "DELETED":
+            self.credit_note_numbers[number_key(cn.CreditNoteNumber)] = cn.CreditNoteID
+
+    def unindex_credit_note(self, cn: CreditNote) -> None:
+        ids = self.credit_notes_by_contact.get(cn.ContactID)
+        if ids and cn.CreditNoteID in ids:
+            ids.remove(cn.CreditNoteID)
+        key = number_key(cn.CreditNoteNumber)
+        if key and self.credit_note_numbers.get(key) == cn.CreditNoteID:
+            del self.credit_note_numbers[key]
+
+
 def number_key(number: str) -> str:
     """Case-insensitive key for invoice numbers; reuses the string itself when it is already upper case."""
     upper = number.upper()
@@ -235,7 +318,7 @@ def _plain(value: Any) -> Any:
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_plain(v) for v in value]
-    if isinstance(value, LineItem):
+    if isinstance(value, LineItem | Allocation):
         return record_to_json(value)
     return value
 
@@ -257,8 +340,10 @@ def _revive(key: str, value: Any) -> Any:
 def record_from_json(cls: type, data: dict) -> Any:
     names = {f.name for f in fields(cls)}
     kwargs = {k: _revive(k, v) for k, v in data.items() if k in names}
-    if cls is Invoice and kwargs.get("LineItems") is not None:
+    if cls in (Invoice, CreditNote) and kwargs.get("LineItems") is not None:
         kwargs["LineItems"] = [record_from_json(LineItem, li) for li in kwargs["LineItems"]]
+    if cls is CreditNote and kwargs.get("Allocations") is not None:
+        kwargs["Allocations"] = [record_from_json(Allocation, a) for a in kwargs["Allocations"]]
     return cls(**kwargs)
 
 
@@ -268,11 +353,13 @@ def org_to_json(org: Org) -> dict:
         "BaseCurrency": org.BaseCurrency, "Timezone": org.Timezone, "TaxNumber": org.TaxNumber,
         "LegalName": org.LegalName, "CreatedDateUTC": org.CreatedDateUTC, "currencies": list(org.currencies),
         "PeriodLockDate": org.PeriodLockDate, "contact_groups": list(org.contact_groups.values()),
-        "next_invoice_number": org.next_invoice_number, "seed_tag": org.seed_tag,
+        "next_invoice_number": org.next_invoice_number, "next_credit_note_number": org.next_credit_note_number,
+        "seed_tag": org.seed_tag,
         "contacts": [record_to_json(c) for c in org.contacts.values()],
         "items": [record_to_json(i) for i in org.items.values()],
         "invoices": [record_to_json(i) for i in org.invoices.values()],
         "payments": [record_to_json(p) for p in org.payments.values()],
+        "credit_notes": [record_to_json(cn) for cn in org.credit_notes.values()],
     }
 
 
@@ -282,6 +369,7 @@ def org_from_json(data: dict) -> Org:
               Timezone=data.get("Timezone", "AUSEASTERNSTANDARDTIME"), TaxNumber=data.get("TaxNumber", ""),
               LegalName=data.get("LegalName", ""), CreatedDateUTC=data.get("CreatedDateUTC", 0),
               currencies=list(data.get("currencies", [])), next_invoice_number=data.get("next_invoice_number", 1),
+              next_credit_note_number=data.get("next_credit_note_number", 1),
               seed_tag=data.get("seed_tag", ""), PeriodLockDate=data.get("PeriodLockDate", 0),
               contact_groups={g["ContactGroupID"]: dict(g) for g in data.get("contact_groups", [])})
     for c in data.get("contacts", []):
@@ -292,5 +380,7 @@ def org_from_json(data: dict) -> Org:
         org.invoices[i["InvoiceID"]] = record_from_json(Invoice, i)
     for p in data.get("payments", []):
         org.payments[p["PaymentID"]] = record_from_json(Payment, p)
+    for cn in data.get("credit_notes", []):
+        org.credit_notes[cn["CreditNoteID"]] = record_from_json(CreditNote, cn)
     org.reindex()
     return org

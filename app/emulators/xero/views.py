@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from .seed import lines_of
-from .state import Contact, Invoice, Item, LineItem, Org, Payment
+from .state import Allocation, Contact, CreditNote, Invoice, Item, LineItem, Org, Payment
 from .wire import Q2, Q4, Q6, ZERO, date_string, day_floor, net_date, round2, utc_string
 
 ADDRESS_SLOTS = ("POBOX", "STREET")
@@ -209,7 +209,7 @@ def invoice_view(org: Org, inv: Invoice, with_lines: bool = True, unitdp4: bool 
     if not summary:
         pays = [org.payments[pid] for pid in org.payments_by_invoice.get(inv.InvoiceID, ()) if pid in org.payments]
         v["Payments"] = [payment_summary(p) for p in pays if p.Status == "AUTHORISED"]
-        v["CreditNotes"] = []
+        v["CreditNotes"] = applied_credit_notes(org, inv)
         v["Prepayments"] = []
         v["Overpayments"] = []
     v["AmountDue"] = m2(inv.AmountDue)
@@ -268,4 +268,71 @@ def payment_view(org: Org, p: Payment) -> dict:
                         "IsDiscounted": inv.TotalDiscount != 0, "Contact": nested_contact(org, inv.ContactID),
                         "LineItems": [], "CurrencyCode": inv.CurrencyCode}
     v["HasValidationErrors"] = False
+    return v
+
+
+# ----- credit notes and their allocations ----------------------------------------------------------------------
+def applied_credit_notes(org: Org, inv: Invoice) -> list[dict]:
+    """An invoice's ``CreditNotes``: each credit note allocated to it, with the amount it applied."""
+    out = []
+    for cid in org.credit_notes_by_invoice.get(inv.InvoiceID, ()):
+        cn = org.credit_notes.get(cid)
+        if cn is None:
+            continue
+        applied = sum((a.Amount for a in cn.Allocations or [] if a.InvoiceID == inv.InvoiceID and not a.IsDeleted),
+                      ZERO)
+        if applied:
+            out.append({"CreditNoteID": cn.CreditNoteID, "CreditNoteNumber": cn.CreditNoteNumber,
+                        "ID": cn.CreditNoteID, "AppliedAmount": m2(applied), "DateString": date_string(cn.Date),
+                        "Date": net_date(cn.Date), "LineItems": [], "Total": m2(cn.Total)})
+    return out
+
+
+def _allocated_invoice(org: Org, invoice_id: str) -> dict:
+    inv = org.invoices.get(invoice_id)
+    v: dict[str, Any] = {"InvoiceID": invoice_id}
+    if inv is not None:
+        v["InvoiceNumber"] = inv.InvoiceNumber
+    v.update({"Payments": [], "CreditNotes": [], "Prepayments": [], "Overpayments": [], "HasErrors": False,
+              "IsDiscounted": bool(inv is not None and inv.TotalDiscount != 0), "LineItems": []})
+    return v
+
+
+def allocation_view(org: Org, cn: CreditNote, a: Allocation, with_credit_note: bool = False) -> dict:
+    v: dict[str, Any] = {"AllocationID": a.AllocationID, "Amount": m2(a.Amount), "Date": net_date(a.Date),
+                         "Invoice": _allocated_invoice(org, a.InvoiceID)}
+    if with_credit_note:
+        v["CreditNote"] = {"CreditNoteID": cn.CreditNoteID, "ID": cn.CreditNoteID, "LineItems": []}
+    if a.IsDeleted:
+        v["IsDeleted"] = True
+    return v
+
+
+def credit_note_view(org: Org, cn: CreditNote, with_lines: bool = True, unitdp4: bool = False) -> dict:
+    v: dict[str, Any] = {"CreditNoteID": cn.CreditNoteID, "CreditNoteNumber": cn.CreditNoteNumber, "Payments": [],
+                         "ID": cn.CreditNoteID, "CurrencyRate": cn.CurrencyRate.quantize(Q6), "Type": cn.Type,
+                         "Reference": cn.Reference, "RemainingCredit": m2(cn.RemainingCredit),
+                         "Allocations": [allocation_view(org, cn, a) for a in cn.Allocations or [] if not a.IsDeleted],
+                         "HasAttachments": False, "HasErrors": False, "SentToContact": cn.SentToContact}
+    if cn.BrandingThemeID:
+        v["BrandingThemeID"] = cn.BrandingThemeID
+    v["Contact"] = nested_contact(org, cn.ContactID)
+    v["DateString"] = date_string(cn.Date)
+    v["Date"] = net_date(cn.Date)
+    if cn.DueDate is not None:
+        v["DueDateString"] = date_string(cn.DueDate)
+        v["DueDate"] = net_date(cn.DueDate)
+    v["Status"] = cn.Status
+    v["LineAmountTypes"] = cn.LineAmountTypes
+    v["LineItems"] = [line_view(org, li, unitdp4) for li in cn.LineItems or []] if with_lines else []
+    v["SubTotal"] = m2(cn.SubTotal)
+    v["TotalTax"] = m2(cn.TotalTax)
+    v["Total"] = m2(cn.Total)
+    if cn.TotalDiscount != 0:
+        v["TotalDiscount"] = m2(cn.TotalDiscount)
+    v["UpdatedDateUTC"] = net_date(cn.UpdatedDateUTC)
+    v["UpdatedDateUTCString"] = utc_string(cn.UpdatedDateUTC)
+    v["CurrencyCode"] = cn.CurrencyCode
+    if cn.FullyPaidOnDate is not None and cn.Status == "PAID":
+        v["FullyPaidOnDate"] = net_date(cn.FullyPaidOnDate)
     return v
