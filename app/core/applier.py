@@ -9,7 +9,7 @@ from typing import Any
 
 from app.core.merge import merge
 from app.core.plans import DONE_COUNTS, LINK_FIELDS, X2Z, Z2X, Planned, empties_a_field, has_failed
-from app.core.records import SidePort, WriteOp, WriteResult
+from app.core.records import SidePort, SourceRecord, WriteOp, WriteResult
 from app.core.state import (
     history_row,
     insert_history,
@@ -221,11 +221,12 @@ class Applier:
         if link.xero_id is None or link.zoho_id is None:
             link.xero_id, link.zoho_id = link.xero_id or x_id, link.zoho_id or z_id
         link.name = (p.name or link.name)[:250]
-        context = {}
         source_x = p.x or (xr.written if (xr := p.results.get("xero")) and xr.written is not None else None)
-        if self.spec.xero_context and source_x is not None:
-            context = {k: v for k, v in source_x.fields.items() if k.startswith(self.spec.xero_context)}
-        link.xero_values = {**(link.xero_values if link.state != "orphan" else {}), **context, **p.base_x}
+        # The base of each mapped field is the merge's; the Xero values kept beside them (a customer's payment
+        # terms and branding theme for deal invoices, phone country codes, address parts) are simply the newest
+        # read, even when nothing mapped changed and nothing is written.
+        link.xero_values = {**(link.xero_values if link.state != "orphan" else {}), **p.base_x,
+                            **self._context_of(source_x)}
         link.zoho_values = {**(link.zoho_values if link.state != "orphan" else {}), **p.base_z}
         xr, zr = p.results.get("xero"), p.results.get("zoho")
         link.xero_version = (xr.version if xr and xr.version else (p.x.version if p.x else link.xero_version))
@@ -270,6 +271,13 @@ class Applier:
             self.intents.discard(p.z.id)
             WriteIntent.delete().where(WriteIntent.profile == ctx.profile, WriteIntent.pair == self.pair,
                                        WriteIntent.source_id == p.z.id).execute()
+
+    def _context_of(self, record: SourceRecord | None) -> dict[str, Any]:
+        """The read record's values under the spec's ``xero_context`` prefixes that no mapped field owns."""
+        if not self.spec.xero_context or record is None:
+            return {}
+        mapped = set(self.mapping.xero_fields())
+        return {k: v for k, v in record.fields.items() if k.startswith(self.spec.xero_context) and k not in mapped}
 
     def _resolve_failures(self, p: Planned) -> None:
         for direction_done, source in ((X2Z, p.x), (Z2X, p.z)):
