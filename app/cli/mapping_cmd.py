@@ -112,7 +112,7 @@ def _apply_to_linked(service: SyncService, pairs: list[str], quiet: bool) -> lis
 def _validate(service: SyncService, args: argparse.Namespace) -> int:
     editor = MappingEditor(service)
     checks = [c for pair, m in current_mappings(service.profile).items() if m.enabled and pair != "payments"
-              for c in editor.draft(pair, m).checks()]
+              for c in editor.draft(pair, m, fresh=True).checks()]
     if args.json:
         print_json([asdict(c) for c in checks])
     elif not checks:

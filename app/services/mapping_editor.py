@@ -5,19 +5,16 @@ pair, and saving with checks."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 from app.core.mapping import X2Z, Z2X, FieldLink, PairMapping
 from app.core.merge import merge, project, read_field
-from app.core.records import ARCHIVED, DELETED, FieldInfo, SourceRecord
+from app.core.records import ARCHIVED, DELETED, SourceRecord
 from app.core.runctx import RunLookups
 from app.core.transforms import SkipRecord
 from app.core.values import canon, numeric_text
 from app.errors import AppError, ConfigError
-from app.paths import resource_path
 from app.services.mapping_editor_coverage import RECORD_WORDS, CoverageGap, coverage_gaps
 from app.services.mapping_editor_coverage import value_counts as count_values
 from app.services.mapping_editor_model import PairDraft, PairSchema
@@ -25,20 +22,6 @@ from app.services.mapping_editor_versions import VersionInfo, parse_export, save
 from app.services.mappings import current_mappings
 from app.services.sync import SyncService
 from app.store.models import Link
-
-XERO_ENTITY = {"contacts": "contacts", "items": "items", "invoices": "invoices", "deals": "invoices"}
-@cache
-def xero_schema_data() -> dict[str, list[dict[str, Any]]]:
-    """Every field Xero's API gives a contact, item and invoice (``resources/xero_schema.json``)."""
-    return json.loads(resource_path("xero_schema.json").read_text(encoding="utf-8"))["entities"]
-
-
-def xero_fields(pair: str, carried: list[FieldInfo]) -> tuple[list[FieldInfo], list[str]]:
-    """The Xero side of a pair: the connector's fields (what it reads and writes today) first, then the rest of
-    Xero's fields from the schema data, which the connector does not carry yet."""
-    have = {f.name for f in carried}
-    rest = [FieldInfo(**f) for f in xero_schema_data().get(XERO_ENTITY.get(pair, ""), []) if f["name"] not in have]
-    return [*carried, *rest], [f.name for f in rest]
 
 
 @dataclass
@@ -80,17 +63,21 @@ class MappingEditor:
         self.profile = service.profile
 
     # ----- fields --------------------------------------------------------------------------------------------
-    def schema(self, mapping: PairMapping) -> PairSchema:
+    def schema(self, mapping: PairMapping, fresh: bool = False) -> PairSchema:
+        """Both sides' fields; ``fresh`` reads Zoho's layout now rather than the copy a sync keeps for an hour (a
+        field added in Zoho a minute ago is offered at once when the user opens the pair)."""
         if mapping.pair == "payments":
             return PairSchema("payments", mapping.zoho_module, [], [])
         connectors = self.service.connectors()
-        xero, unread = xero_fields(mapping.pair, connectors.spec(mapping).xero.schema())
+        if fresh:
+            connectors.schema_cache.invalidate(mapping.zoho_module)
+        xero = connectors.spec(mapping).xero.schema()
         zoho = connectors.zoho_port(mapping, deletions=False).schema()
-        return PairSchema(mapping.pair, mapping.zoho_module, xero, zoho, unread)
+        return PairSchema(mapping.pair, mapping.zoho_module, xero, zoho)
 
-    def draft(self, pair: str, mapping: PairMapping | None = None) -> PairDraft:
+    def draft(self, pair: str, mapping: PairMapping | None = None, fresh: bool = False) -> PairDraft:
         mapping = mapping or current_mappings(self.profile)[pair]
-        return PairDraft(mapping, self.schema(mapping))
+        return PairDraft(mapping, self.schema(mapping, fresh))
 
     def open_pair(self, pair: str, zoho_module: str = "") -> dict[str, Any]:
         """What the page needs to show a pair: its saved mapping and both sides' fields. Moving the contacts to
@@ -101,12 +88,12 @@ class MappingEditor:
         dropped: list[str] = []
         if zoho_module and zoho_module != mapping.zoho_module:
             mapping.zoho_module = zoho_module
-            schema = self.schema(mapping)
+            schema = self.schema(mapping, fresh=True)
             have = {f.name for f in schema.zoho}
             dropped = [link.zoho for link in mapping.fields if link.zoho not in have]
             mapping.fields = [link for link in mapping.fields if link.zoho in have]
         else:
-            schema = self.schema(mapping)
+            schema = self.schema(mapping, fresh=True)
         return {"mapping": mapping.to_json(), "schema": schema.as_dict(), "dropped": dropped, "saved": saved}
 
     # ----- records -------------------------------------------------------------------------------------------

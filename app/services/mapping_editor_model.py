@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import copy
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from app.core.mapping import BOTH, DIRECTIONS, POLICIES, X2Z, Z2X, FieldLink, PairMapping, can_fill, validate
@@ -43,7 +43,6 @@ class PairSchema:
     zoho_module: str
     xero: list[FieldInfo]
     zoho: list[FieldInfo]
-    xero_unread: list[str] = field(default_factory=list)  # in Xero's field list, not yet carried by the connector
 
     def xero_field(self, name: str) -> FieldInfo | None:
         if "+" in name:
@@ -62,7 +61,7 @@ class PairSchema:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PairSchema:
         return cls(data["pair"], data["zoho_module"], [FieldInfo(**f) for f in data["xero"]],
-                   [FieldInfo(**f) for f in data["zoho"]], list(data.get("xero_unread", [])))
+                   [FieldInfo(**f) for f in data["zoho"]])
 
 
 @dataclass(frozen=True)
@@ -161,8 +160,6 @@ class PairDraft:
             return f"Xero has no field {xero}"
         if zf is None:
             return f"Zoho CRM's {self.schema.zoho_module} has no field {zoho}"
-        if xero in self.schema.xero_unread:
-            return f"Ledgerbridge does not read or write Xero's {xf.label} yet"
         if any(link.xero == xero and link.zoho == zoho for link in self.links):
             return f"{xf.label} and {zf.label} are already linked"
         direction = self._fitting_direction(xf, zf)
@@ -264,12 +261,6 @@ class PairDraft:
                 message, fix = _split_fix(problem.message)
                 out.append(Check(self.pair, problem.field, _sentence(message),
                                  _sentence(fix) if fix else self._fix_for(message), problem.blocking))
-        for link in self.links:
-            if link.xero in self.schema.xero_unread:
-                xf = self.schema.xero_field(link.xero)
-                out.append(Check(self.pair, link.xero, f"Ledgerbridge does not read or write Xero's "
-                                 f"{xf.label if xf else link.xero} yet, so this link would do nothing.",
-                                 "Remove this link."))
         return out
 
     def blocking(self) -> list[Check]:
@@ -295,8 +286,7 @@ class PairDraft:
         """Links the fields' names, labels and types suggest, best first, each with why and how sure."""
         linked_x = {p for link in self.links for p in link.xero.split("+")}
         linked_z = {link.zoho for link in self.links}
-        xs = [f for f in self.schema.xero if f.name not in linked_x and f.name not in self.schema.xero_unread
-              and f.type != "list"]
+        xs = [f for f in self.schema.xero if f.name not in linked_x and f.type != "list"]
         zs = [f for f in self.schema.zoho if f.name not in linked_z and f.type != "list"]
         scored: list[tuple[float, str, FieldInfo, FieldInfo]] = []
         for xf in xs:

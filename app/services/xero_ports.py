@@ -25,8 +25,6 @@ from app.errors import AppError
 from app.integrations.common import BatchResult, version_text
 from app.integrations.xero.client import XeroClient
 from app.integrations.xero.models import (
-    ADDRESS_TYPES,
-    PHONE_TYPES,
     Address,
     Contact,
     ContactPerson,
@@ -36,17 +34,9 @@ from app.integrations.xero.models import (
     Payment,
     Phone,
 )
+from app.services.xero_fields import FieldCodec, schema_fields
 
 log = logging.getLogger(__name__)
-
-ADDRESS_PARTS = ("AddressLine1", "AddressLine2", "City", "Region", "PostalCode", "Country")
-_ADDRESS_ATTRS = dict(zip(ADDRESS_PARTS, ("line1", "line2", "city", "region", "postal_code", "country"),
-                          strict=True))
-
-
-def _text(value: Any) -> str | None:
-    return None if value is None else str(value)
-
 
 def _money(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
@@ -76,26 +66,28 @@ def _pages(pages: Iterator[Any], flatten: Any) -> Iterator[ReadPage]:
 
 
 # ----- contacts ----------------------------------------------------------------------------------------------
+# Phones and address slots come from the schema file too; they are read and written by hand because a phone is one
+# text made of three parts, and an address slot is sent whole.
+CONTACTS = FieldCodec("contacts", own_shape=lambda f: f.name.startswith(("Phones.", "Addresses.")),
+                      read_by_hand=lambda f: f.name.startswith("Phones."))
+PHONE_KINDS = tuple(f.name.split(".")[1] for f in schema_fields("contacts") if f.name.startswith("Phones."))
+ADDRESS_SLOTS: dict[str, list[str]] = {}
+for _f in schema_fields("contacts"):
+    if _f.name.startswith("Addresses."):
+        _, _kind, _part = _f.name.split(".")
+        ADDRESS_SLOTS.setdefault(_kind, []).append(_part)
+
+
 def contact_fields(c: Contact) -> dict[str, Any]:
-    f: dict[str, Any] = {
-        "Name": c.name, "FirstName": c.first_name, "LastName": c.last_name, "EmailAddress": c.email,
-        "ContactNumber": c.contact_number, "AccountNumber": c.account_number, "TaxNumber": c.tax_number,
-        "Website": c.website, "DefaultCurrency": c.default_currency, "ContactStatus": c.status,
-        "Balances.AccountsReceivable.Outstanding": _money(c.ar_outstanding),
-        "Balances.AccountsReceivable.Overdue": _money(c.ar_overdue),
-        # not mapped: kept with the link for the invoices raised from won deals
-        "BrandingTheme.BrandingThemeID": c.branding_theme_id,
-        "PaymentTerms.Sales.Day": c.sales_terms[0] if c.sales_terms else None,
-        "PaymentTerms.Sales.Type": c.sales_terms[1] if c.sales_terms else None,
-    }
-    for kind in PHONE_TYPES:
+    f = CONTACTS.read(c.raw or c.to_wire())
+    # not in the schema file: kept with the link for the invoices raised from won deals
+    f["BrandingTheme.BrandingThemeID"] = c.branding_theme_id
+    f["PaymentTerms.Sales.Day"] = c.sales_terms[0] if c.sales_terms else None
+    f["PaymentTerms.Sales.Type"] = c.sales_terms[1] if c.sales_terms else None
+    for kind in PHONE_KINDS:
         phone = c.phone(kind)
         f[f"Phones.{kind}"] = phone_text(phone) if phone else None
         f[f"Phones.{kind}.CountryCode"] = (phone.country_code or None) if phone else None
-    for kind in ADDRESS_TYPES:
-        address = c.address(kind)
-        for part, attr in _ADDRESS_ATTRS.items():
-            f[f"Addresses.{kind}.{part}"] = (getattr(address, attr) or None) if address else None
     f["ContactPersons"] = [{"FirstName": p.first_name, "LastName": p.last_name, "EmailAddress": p.email}
                            for p in c.persons or []]
     return f
@@ -109,22 +101,14 @@ def flatten_contact(c: Contact) -> SourceRecord:
 
 def build_contact(op: WriteOp) -> Contact:
     f, cur = op.fields, op.current or {}
-    c = Contact(contact_id=op.target_id)
-    for key, attr in (("Name", "name"), ("FirstName", "first_name"), ("LastName", "last_name"),
-                      ("EmailAddress", "email"), ("ContactNumber", "contact_number"),
-                      ("AccountNumber", "account_number"), ("TaxNumber", "tax_number"),
-                      ("DefaultCurrency", "default_currency"), ("ContactStatus", "status")):
-        if key in f:
-            setattr(c, attr, "" if f[key] is None else str(f[key]))
+    c = Contact(contact_id=op.target_id, more=CONTACTS.write(f, clear=True))
     if any(k.startswith("Phones.") for k in f):
         c.phones = [_phone(kind, f.get(f"Phones.{kind}", cur.get(f"Phones.{kind}")),
-                           cur.get(f"Phones.{kind}.CountryCode")) for kind in PHONE_TYPES]
-    if any(k.startswith("Addresses.") for k in f):
-        c.addresses = []
-        for kind in ADDRESS_TYPES:
-            values = {attr: str(f.get(f"Addresses.{kind}.{part}", cur.get(f"Addresses.{kind}.{part}")) or "")
-                      for part, attr in _ADDRESS_ATTRS.items()}
-            c.addresses.append(Address(kind, **values))
+                           cur.get(f"Phones.{kind}.CountryCode")) for kind in PHONE_KINDS]
+    if any(k.startswith("Addresses.") for k in f):  # a slot is sent whole: the parts not changed as they are
+        c.addresses = [Address(kind, {part: str(f.get(key, cur.get(key)) or "")
+                                      for part in parts for key in (f"Addresses.{kind}.{part}",)})
+                       for kind, parts in ADDRESS_SLOTS.items()]
     if "ContactPersons" in f:
         c.persons = [ContactPerson(p.get("FirstName") or "", p.get("LastName") or "", p.get("EmailAddress") or "")
                      for p in f["ContactPersons"] or []]
@@ -216,59 +200,33 @@ class XeroContactsPort:
         return self.client.session.calls
 
 
-CONTACT_SCHEMA: list[FieldInfo] = [
-    FieldInfo("Name", "Contact name", "text", required=True, max_length=255),
-    FieldInfo("FirstName", "First name", "text", max_length=255),
-    FieldInfo("LastName", "Last name", "text", max_length=255),
-    FieldInfo("EmailAddress", "Email", "email", max_length=255),
-    FieldInfo("ContactNumber", "Contact code", "text", max_length=50),
-    FieldInfo("AccountNumber", "Account number", "text", max_length=50),
-    FieldInfo("TaxNumber", "Tax number (ABN)", "text", max_length=50),
-    FieldInfo("Website", "Website", "url", read_only=True),
-    FieldInfo("DefaultCurrency", "Default currency", "text"),
-    FieldInfo("ContactStatus", "Status", "picklist", choices=["ACTIVE", "ARCHIVED"]),
-    FieldInfo("Balances.AccountsReceivable.Outstanding", "Outstanding (owed to you)", "money", read_only=True),
-    FieldInfo("Balances.AccountsReceivable.Overdue", "Overdue (owed to you)", "money", read_only=True),
-    FieldInfo("ContactPersons", "Contact persons", "list"),
-    *[FieldInfo(f"Phones.{k}", f"Phone ({k.lower()})", "phone", max_length=50) for k in PHONE_TYPES],
-    *[FieldInfo(f"Addresses.{k}.{p}", f"{'Street' if k == 'STREET' else 'Postal'} address: {p}", "text",
-                max_length=500 if p.startswith("AddressLine") else 255)
-      for k in ADDRESS_TYPES for p in ADDRESS_PARTS],
-]
+CONTACT_SCHEMA = schema_fields("contacts")
 
 
 # ----- items -------------------------------------------------------------------------------------------------
+ITEMS = FieldCodec("items")
+
+
 def flatten_item(i: Item) -> SourceRecord:
-    f = {"Code": i.code, "Name": i.name, "Description": i.description,
-         "SalesDetails.UnitPrice": _money(i.sale_price), "SalesDetails.TaxType": i.sale_tax_type,
-         "SalesDetails.AccountCode": i.sale_account_code, "PurchaseDetails.UnitPrice": _money(i.purchase_price),
-         "IsSold": i.is_sold}
-    return SourceRecord(i.item_id or "", f, version_text(i.updated), i.updated, ACTIVE, i.name or i.code or "")
+    return SourceRecord(i.item_id or "", ITEMS.read(i.raw or i.to_wire()), version_text(i.updated), i.updated,
+                        ACTIVE, i.name or i.code or "")
 
 
 def build_item(op: WriteOp, default_account: str = "200") -> Item:
-    f, cur = op.fields, op.current or {}
-    item = Item(item_id=op.target_id)
-    for key, attr in (("Code", "code"), ("Name", "name"), ("Description", "description"),
-                      ("SalesDetails.TaxType", "sale_tax_type")):
-        if key in f:
-            setattr(item, attr, _text(f[key]))
-    if "SalesDetails.UnitPrice" in f:
-        item.sale_price = Decimal(str(f["SalesDetails.UnitPrice"])) if f["SalesDetails.UnitPrice"] else None
-    if op.is_create or "SalesDetails.UnitPrice" in f or "SalesDetails.TaxType" in f:
-        item.sale_account_code = str(f.get("SalesDetails.AccountCode") or cur.get("SalesDetails.AccountCode")
-                                     or default_account)
-        if item.sale_tax_type is None and cur.get("SalesDetails.TaxType"):
-            item.sale_tax_type = str(cur["SalesDetails.TaxType"])
-        if item.sale_price is None and cur.get("SalesDetails.UnitPrice"):
-            item.sale_price = Decimal(str(cur["SalesDetails.UnitPrice"]))
-    if op.is_create:
-        item.is_sold = True
-        if not item.code and op.source_id:
-            item.code = f"Z{op.source_id[-12:]}"
-    elif not item.code and cur.get("Code"):
-        item.code = str(cur["Code"])  # the spec requires Code on every item sent, an update's too
-    return item
+    """An item to send. Xero asks for a price's account with it, so a new price or tax rate goes with the sales
+    account (and the price with the tax rate Xero has, and back); an empty value is not sent."""
+    f = {k: v for k, v in op.fields.items() if v not in (None, "")}
+    cur = op.current or {}
+    if op.is_create or "SalesDetails.UnitPrice" in op.fields or "SalesDetails.TaxType" in op.fields:
+        for key in ("SalesDetails.AccountCode", "SalesDetails.TaxType", "SalesDetails.UnitPrice"):
+            if key not in f and cur.get(key) not in (None, ""):
+                f[key] = cur[key]
+        f.setdefault("SalesDetails.AccountCode", default_account)
+    if "Code" not in f:  # the spec requires Code on every item sent, an update's too
+        code = f"Z{op.source_id[-12:]}" if op.is_create and op.source_id else cur.get("Code")
+        if code:
+            f["Code"] = str(code)
+    return Item(item_id=op.target_id, is_sold=True if op.is_create else None, more=ITEMS.write(f))
 
 
 class XeroItemsPort:
@@ -309,16 +267,7 @@ class XeroItemsPort:
         return self.client.session.calls
 
 
-ITEM_SCHEMA = [
-    FieldInfo("Code", "Item code", "text", required=True, max_length=30),
-    FieldInfo("Name", "Item name", "text", max_length=50),
-    FieldInfo("Description", "Sales description", "text", max_length=4000),
-    FieldInfo("SalesDetails.UnitPrice", "Sale price", "money"),
-    FieldInfo("SalesDetails.TaxType", "Sales tax rate", "picklist"),
-    FieldInfo("SalesDetails.AccountCode", "Sales account", "text"),
-    FieldInfo("PurchaseDetails.UnitPrice", "Purchase price", "money", read_only=True),
-    FieldInfo("IsSold", "Sold", "bool", read_only=True),
-]
+ITEM_SCHEMA = schema_fields("items")
 
 
 # ----- invoices ----------------------------------------------------------------------------------------------
@@ -338,13 +287,13 @@ def sales_status(i: Invoice, today: date | None) -> str | None:
     return i.status
 
 
+INVOICES = FieldCodec("invoices")
+
+
 def flatten_invoice(i: Invoice, today: date | None = None) -> SourceRecord:
-    f = {"SalesStatus": sales_status(i, today),"InvoiceNumber": i.number, "Reference": i.reference, "Contact.ContactID": i.contact_id,
-         "Date": i.date.isoformat() if i.date else None, "DueDate": i.due_date.isoformat() if i.due_date else None,
-         "Status": i.status, "LineAmountTypes": i.line_amount_types, "CurrencyCode": i.currency,
-         "CurrencyRate": _money(i.currency_rate), "SubTotal": _money(i.sub_total), "TotalTax": _money(i.total_tax),
-         "Total": _money(i.total), "AmountDue": _money(i.amount_due), "AmountPaid": _money(i.amount_paid),
-         "LineItems": [_line_fields(li, i.line_amount_types) for li in i.line_items or []]}
+    f = INVOICES.read(i.raw or i.to_wire())
+    f["SalesStatus"] = sales_status(i, today)
+    f["LineItems"] = [_line_fields(li, i.line_amount_types) for li in i.line_items or []]
     status = {"VOIDED": "voided", "DELETED": DELETED}.get(i.status or "", ACTIVE)
     return SourceRecord(i.invoice_id or "", f, version_text(i.updated), i.updated, status,
                         f"{i.number or 'Invoice'} — {i.contact_name or ''}".strip(" —"),
@@ -352,28 +301,19 @@ def flatten_invoice(i: Invoice, today: date | None = None) -> SourceRecord:
 
 
 def build_invoice(op: WriteOp, defaults: dict[str, Any]) -> Invoice:
-    f = op.fields
-    inv = Invoice(invoice_id=op.target_id)
-    for key, attr in (("InvoiceNumber", "number"), ("Reference", "reference"), ("Status", "status"),
-                      ("LineAmountTypes", "line_amount_types"), ("CurrencyCode", "currency"),
-                      ("Contact.ContactID", "contact_id"), ("BrandingThemeID", "branding_theme_id")):
-        if key in f:
-            setattr(inv, attr, _text(f[key]))
-    if "Date" in f and f["Date"]:
-        inv.date = date.fromisoformat(str(f["Date"])[:10])
-    if "DueDate" in f and f["DueDate"]:
-        inv.due_date = date.fromisoformat(str(f["DueDate"])[:10])
-    if "CurrencyRate" in f and f["CurrencyRate"]:
-        inv.currency_rate = Decimal(str(f["CurrencyRate"]))
+    """An invoice to send; a new one is a sales invoice with the defaults' status, the lines' amount type and a due
+    date from the default payment terms when none is given."""
+    f = dict(op.fields)
+    if op.is_create:
+        f["Status"] = f.get("Status") or defaults.get("invoice_status", "DRAFT")
+        f["LineAmountTypes"] = f.get("LineAmountTypes") or next(
+            (str(li["LineAmountTypes"]) for li in f.get("LineItems") or [] if li.get("LineAmountTypes")), "Exclusive")
+        if f.get("Date") and not f.get("DueDate"):
+            f["DueDate"] = (date.fromisoformat(str(f["Date"])[:10])
+                            + timedelta(days=int(defaults.get("payment_terms_days", 14)))).isoformat()
+    inv = Invoice(invoice_id=op.target_id, type="ACCREC" if op.is_create else None, more=INVOICES.write(f))
     if "LineItems" in f:
         inv.line_items = [_line(li, defaults) for li in f["LineItems"] or []]
-    if op.is_create:
-        inv.type = "ACCREC"
-        inv.status = inv.status or defaults.get("invoice_status", "DRAFT")
-        inv.line_amount_types = inv.line_amount_types or next(
-            (str(li["LineAmountTypes"]) for li in f.get("LineItems") or [] if li.get("LineAmountTypes")), "Exclusive")
-        if inv.date and not inv.due_date:
-            inv.due_date = inv.date + timedelta(days=int(defaults.get("payment_terms_days", 14)))
     return inv
 
 
@@ -467,24 +407,7 @@ class XeroInvoicesPort:
         return self.client.session.calls
 
 
-INVOICE_SCHEMA = [
-    FieldInfo("InvoiceNumber", "Invoice number", "text", max_length=255),
-    FieldInfo("Reference", "Reference", "text", max_length=255),
-    FieldInfo("Contact.ContactID", "Contact", "id", required=True),
-    FieldInfo("Date", "Date", "date"),
-    FieldInfo("DueDate", "Due date", "date"),
-    FieldInfo("Status", "Status", "picklist", choices=["DRAFT", "SUBMITTED", "AUTHORISED", "PAID", "VOIDED",
-                                                        "DELETED"]),
-    FieldInfo("LineAmountTypes", "Amounts are", "picklist", choices=["Exclusive", "Inclusive", "NoTax"]),
-    FieldInfo("CurrencyCode", "Currency", "text"),
-    FieldInfo("CurrencyRate", "Currency rate", "number"),
-    FieldInfo("SubTotal", "Subtotal", "money", read_only=True),
-    FieldInfo("TotalTax", "Total tax", "money", read_only=True),
-    FieldInfo("Total", "Total", "money", read_only=True),
-    FieldInfo("AmountDue", "Amount due", "money", read_only=True),
-    FieldInfo("AmountPaid", "Amount paid", "money", read_only=True),
-    FieldInfo("LineItems", "Line items", "list", required=True),
-]
+INVOICE_SCHEMA = schema_fields("invoices")
 
 
 # Not a field of Xero's: worked out by the connector (see sales_status).

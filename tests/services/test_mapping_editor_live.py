@@ -27,13 +27,13 @@ def test_both_sides_fields_come_from_the_live_systems(world):
     assert draft.checks() == []
 
 
-def test_a_field_added_in_zoho_is_offered_at_once(world):
-    world.control("zoho", "POST", "zoho/fields/Accounts", {"api_name": "Loyalty_Tier", "field_label": "Loyalty Tier",
-                                                       "data_type": "picklist",
-                                                       "pick_list_values": ["Gold", "Silver"]})
-    draft = editor(world).draft("contacts")
-    tier = draft.schema.zoho_field("Loyalty_Tier")
-    assert tier is not None and tier.custom and tier.choices == ["Gold", "Silver"]
+def test_a_field_added_in_zoho_after_a_sync_is_offered_when_the_pair_is_opened(synced):
+    synced.control("zoho", "POST", "zoho/fields/Accounts", {"api_name": "Loyalty_Tier", "field_label": "Loyalty Tier",
+                                                        "data_type": "picklist",
+                                                        "pick_list_values": ["Gold", "Silver"]})
+    opened = editor(synced).open_pair("contacts")
+    tier = next(f for f in opened["schema"]["zoho"] if f["name"] == "Loyalty_Tier")
+    assert tier["custom"] and tier["choices"] == ["Gold", "Silver"]
 
 
 def test_coverage_lists_live_values_nothing_maps(world):

@@ -38,7 +38,6 @@ class _Row:
     side: str
     field: FieldInfo
     linked: bool
-    unread: bool
     missing: bool = False  # a linked field the system no longer has (renamed or deleted there)
 
 
@@ -68,12 +67,12 @@ class FieldCanvas(QWidget):
         self._placeholder = ""
         self._cursor: tuple[str, int] = (XERO, 0)  # the keyboard's field
         self._marked: tuple[str, str] | None = None  # a field picked with Space, waiting for its partner
-        self._all: tuple[list[FieldInfo], list[FieldInfo], set[str]] = ([], [], set())
+        self._all: tuple[list[FieldInfo], list[FieldInfo]] = ([], [])
 
     # ----- content -------------------------------------------------------------------------------------------
-    def set_content(self, xero: list[FieldInfo], zoho: list[FieldInfo], links: list[FieldLink], unread: set[str],
+    def set_content(self, xero: list[FieldInfo], zoho: list[FieldInfo], links: list[FieldLink],
                     pair_direction: str, titles: tuple[str, str]) -> None:
-        self._all = (xero, zoho, unread)
+        self._all = (xero, zoho)
         self._links = list(links)
         self._pair_direction = pair_direction
         self._titles = titles
@@ -84,7 +83,7 @@ class FieldCanvas(QWidget):
     def set_placeholder(self, text: str) -> None:
         """What the empty lists say while the fields are read (or why they could not be)."""
         self._placeholder = text
-        self.set_content([], [], [], set(), self._pair_direction, ("Xero", "Zoho CRM"))
+        self.set_content([], [], [], self._pair_direction, ("Xero", "Zoho CRM"))
 
     def set_filter(self, text: str) -> None:
         self._filter = text.strip().lower()
@@ -97,16 +96,16 @@ class FieldCanvas(QWidget):
     def _layout_rows(self) -> None:
         """Rows for the fields as they are now; the keyboard stays on the field it was on."""
         was = self._current()
-        xero, zoho, unread = self._all
+        xero, zoho = self._all
         order_x = [p for link in self._links for p in link.xero.split("+") if p]
         order_z = [link.zoho for link in self._links if link.zoho]
         for side, fields, order in ((XERO, xero, order_x), (ZOHO, zoho, order_z)):
             by_name = {f.name: f for f in fields}
             system = "Xero" if side == XERO else "Zoho CRM"
-            linked = [_Row(side, by_name[n], True, n in unread) if n in by_name else
-                      _Row(side, FieldInfo(n, f"{n}: not in {system} any more", "text"), True, False, missing=True)
+            linked = [_Row(side, by_name[n], True) if n in by_name else
+                      _Row(side, FieldInfo(n, f"{n}: not in {system} any more", "text"), True, missing=True)
                       for n in dict.fromkeys(order)]
-            rest = [_Row(side, f, False, f.name in unread) for f in fields if f.name not in set(order)
+            rest = [_Row(side, f, False) for f in fields if f.name not in set(order)
                     and self._shown(f)]
             self._rows[side] = linked + rest
         if was is not None:
@@ -234,16 +233,15 @@ class FieldCanvas(QWidget):
         p.fillRect(rect, pal.color(QPalette.ColorRole.AlternateBase if i % 2 else QPalette.ColorRole.Base))
         font = QFont(self.font())
         font.setBold(row.linked)
-        font.setItalic(row.unread)
         p.setFont(font)
-        text = pal.color(QPalette.ColorRole.PlaceholderText if row.unread else QPalette.ColorRole.Text)
+        text = pal.color(QPalette.ColorRole.Text)
         if row.missing:
             text = QColor(MISSING_RED)
         p.setPen(text)
         f = row.field
         label = f.label + (" *" if f.required else "")
         marks = "renamed or deleted?" if row.missing else " · ".join([type_words(f.type)] + (["custom"] if f.custom else []) +
-                           (["read-only"] if f.read_only else []) + (["not synced yet"] if row.unread else []))
+                           (["read-only"] if f.read_only else []))
         inner = rect.adjusted(PAD, 0, -PAD, 0)
         small = QFont(self.font())
         small.setPointSizeF(max(7.0, self.font().pointSizeF() * 0.85))
@@ -401,8 +399,6 @@ def _tooltip(row: _Row) -> str:
         lines.append(f"{system} requires it")
     if f.read_only:
         lines.append("Read-only: nothing can be written into it")
-    if row.unread:
-        lines.append("Ledgerbridge does not read or write this field yet")
     if row.missing:
         lines = [f"{system} has no field {f.name} any more: it was renamed or deleted there.",
                  "Link the field's new name instead, or remove this link."]

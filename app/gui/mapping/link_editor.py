@@ -226,7 +226,7 @@ class LinkEditor(QWidget):
             assert self.draft is not None
             self.join_with.clear()
             for f in self.draft.schema.xero:
-                if f.type in ("text",) and f.name not in self.draft.schema.xero_unread:
+                if f.type == "text":
                     self.join_with.addItem(f.label, f.name)
             parts = self.link_field("xero").split("+")
             if len(parts) > 1:

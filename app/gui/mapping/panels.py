@@ -43,9 +43,9 @@ def _wrap(text: str = "") -> QLabel:
     return label
 
 
-def _field_text(f: FieldInfo, unread: bool = False) -> str:
+def _field_text(f: FieldInfo) -> str:
     marks = [type_words(f.type)] + (["required"] if f.required else []) + (["read-only"] if f.read_only else []) \
-        + (["custom"] if f.custom else []) + (["not synced yet"] if unread else [])
+        + (["custom"] if f.custom else [])
     return f"{f.label}  ({', '.join(marks)})"
 
 
@@ -66,10 +66,10 @@ class FieldList(QWidget):
         layout.addWidget(self.list, 1)
         self.search.textChanged.connect(self._filter)
 
-    def set_fields(self, fields: list[FieldInfo], unread: set[str]) -> None:
+    def set_fields(self, fields: list[FieldInfo]) -> None:
         self.list.clear()
         for f in fields:
-            item = QListWidgetItem(_field_text(f, f.name in unread))
+            item = QListWidgetItem(_field_text(f))
             item.setData(ROLE, f.name)
             self.list.addItem(item)
         self._filter(self.search.text())
@@ -114,9 +114,9 @@ class AddLinkPanel(QWidget):
             side.list.currentItemChanged.connect(self._enable)
         self.link.clicked.connect(self._request)
 
-    def set_fields(self, xero: list[FieldInfo], zoho: list[FieldInfo], unread: set[str]) -> None:
-        self.xero.set_fields(xero, unread)
-        self.zoho.set_fields(zoho, set())
+    def set_fields(self, xero: list[FieldInfo], zoho: list[FieldInfo]) -> None:
+        self.xero.set_fields(xero)
+        self.zoho.set_fields(zoho)
         self._enable()
 
     def _enable(self) -> None:

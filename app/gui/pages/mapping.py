@@ -341,8 +341,7 @@ class MappingPage(QWidget):
         self.direction_buttons.get(m.direction, self.direction_buttons[BOTH]).setChecked(True)
         self._show_direction_note()
         self.policy_box.setCurrentIndex(max(0, self.policy_box.findData(m.conflict_policy)))
-        unread = set(draft.schema.xero_unread)
-        self.add_panel.set_fields(draft.schema.xero, draft.schema.zoho, unread)
+        self.add_panel.set_fields(draft.schema.xero, draft.schema.zoho)
         self._set_enabled(True)
         self._refresh_views()
 
@@ -353,7 +352,7 @@ class MappingPage(QWidget):
         m = draft.mapping
         entity = {"contacts": "Contact", "items": "Item", "invoices": "Invoice", "deals": "Invoice"}[self.pair]
         zoho_entity = m.zoho_module[:-1] if m.zoho_module.endswith("s") else m.zoho_module
-        self.canvas.set_content(draft.schema.xero, draft.schema.zoho, draft.links, set(draft.schema.xero_unread),
+        self.canvas.set_content(draft.schema.xero, draft.schema.zoho, draft.links,
                                 m.direction, (f"Xero {entity}", f"Zoho CRM {zoho_entity}"))
         self.canvas.select_link(self.selected)
         self.link_editor.set_link(draft, self.selected, self.counts.get(self.pair, {}))

@@ -11,13 +11,20 @@ from typing import Any
 from app.integrations.common import money
 from app.integrations.xero.wire import format_day, parse_date, parse_day
 
-PHONE_TYPES = ("DEFAULT", "DDI", "MOBILE", "FAX")
-ADDRESS_TYPES = ("POBOX", "STREET")
-
 
 def _put(out: dict[str, Any], key: str, value: Any) -> None:
     if value is not None:
         out[key] = value
+
+
+def _merged(out: dict[str, Any], more: dict[str, Any]) -> dict[str, Any]:
+    """``out`` with ``more`` (other fields, as Xero's nested JSON) laid over it, nested objects merged."""
+    for key, value in more.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            _merged(out[key], value)
+        else:
+            out[key] = value
+    return out
 
 
 @dataclass
@@ -43,25 +50,18 @@ class Phone:
 
 @dataclass
 class Address:
+    """One address slot (STREET, POBOX) with its parts under Xero's names (``AddressLine1``, ``City``, …)."""
+
     type: str = "STREET"
-    line1: str = ""
-    line2: str = ""
-    city: str = ""
-    region: str = ""
-    postal_code: str = ""
-    country: str = ""
-    attention_to: str = ""
+    parts: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_wire(cls, d: dict[str, Any]) -> Address:
-        return cls(d.get("AddressType", "STREET"), d.get("AddressLine1") or "", d.get("AddressLine2") or "",
-                   d.get("City") or "", d.get("Region") or "", d.get("PostalCode") or "", d.get("Country") or "",
-                   d.get("AttentionTo") or "")
+        return cls(d.get("AddressType", "STREET"),
+                   {k: str(v) for k, v in d.items() if k != "AddressType" and isinstance(v, str)})
 
     def to_wire(self) -> dict[str, Any]:
-        return {"AddressType": self.type, "AddressLine1": self.line1, "AddressLine2": self.line2,
-                "City": self.city, "Region": self.region, "PostalCode": self.postal_code, "Country": self.country,
-                "AttentionTo": self.attention_to}
+        return {"AddressType": self.type, **self.parts}
 
 
 @dataclass
@@ -105,6 +105,10 @@ class Contact:
     branding_theme_id: str | None = None
     sales_terms: tuple[int, str] | None = None  # PaymentTerms.Sales: (Day, Type), e.g. (20, "DAYSAFTERBILLDATE")
     updated: datetime | None = None
+    # Xero's JSON as read (the connector reads every field of the schema file from it) and other fields to send,
+    # as Xero's nested JSON (the schema file's plain fields a mapping writes).
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    more: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_wire(cls, d: dict[str, Any]) -> Contact:
@@ -121,7 +125,7 @@ class Contact:
             ar_outstanding=money(ar.get("Outstanding")), ar_overdue=money(ar.get("Overdue")),
             merged_to=d.get("MergedToContactID"),
             branding_theme_id=(d.get("BrandingTheme") or {}).get("BrandingThemeID"),
-            sales_terms=_sales_terms(d.get("PaymentTerms")), updated=parse_date(d.get("UpdatedDateUTC")),
+            sales_terms=_sales_terms(d.get("PaymentTerms")), updated=parse_date(d.get("UpdatedDateUTC")), raw=d,
         )
 
     def to_wire(self) -> dict[str, Any]:
@@ -138,7 +142,7 @@ class Contact:
             out["Addresses"] = [a.to_wire() for a in self.addresses]
         if self.persons is not None:
             out["ContactPersons"] = [p.to_wire() for p in self.persons]
-        return out
+        return _merged(out, self.more)
 
     def phone(self, kind: str = "DEFAULT") -> Phone | None:
         return next((p for p in self.phones or [] if p.type == kind), None)
@@ -170,6 +174,8 @@ class Item:
     is_sold: bool | None = None
     is_purchased: bool | None = None
     updated: datetime | None = None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)  # as Contact's
+    more: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_wire(cls, d: dict[str, Any]) -> Item:
@@ -179,7 +185,7 @@ class Item:
                    description=d.get("Description"), sale_price=money(sales.get("UnitPrice")),
                    sale_tax_type=sales.get("TaxType"), sale_account_code=sales.get("AccountCode"),
                    purchase_price=money(purchase.get("UnitPrice")), is_sold=d.get("IsSold"),
-                   is_purchased=d.get("IsPurchased"), updated=parse_date(d.get("UpdatedDateUTC")))
+                   is_purchased=d.get("IsPurchased"), updated=parse_date(d.get("UpdatedDateUTC")), raw=d)
 
     def to_wire(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -192,7 +198,7 @@ class Item:
         _put(sales, "AccountCode", self.sale_account_code)
         if sales:
             out["SalesDetails"] = sales
-        return out
+        return _merged(out, self.more)
 
 
 @dataclass
@@ -251,6 +257,8 @@ class Invoice:
     currency_rate: Decimal | None = None
     branding_theme_id: str | None = None
     updated: datetime | None = None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)  # as Contact's
+    more: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_wire(cls, d: dict[str, Any]) -> Invoice:
@@ -265,7 +273,7 @@ class Invoice:
             sub_total=money(d.get("SubTotal")), total_tax=money(d.get("TotalTax")), total=money(d.get("Total")),
             amount_due=money(d.get("AmountDue")), amount_paid=money(d.get("AmountPaid")),
             currency=d.get("CurrencyCode"), currency_rate=money(d.get("CurrencyRate")),
-            branding_theme_id=d.get("BrandingThemeID"), updated=parse_date(d.get("UpdatedDateUTC")),
+            branding_theme_id=d.get("BrandingThemeID"), updated=parse_date(d.get("UpdatedDateUTC")), raw=d,
         )
 
     def to_wire(self) -> dict[str, Any]:
@@ -280,7 +288,7 @@ class Invoice:
             out["Contact"] = {"ContactID": self.contact_id}  # only the id: more would edit the contact
         if self.line_items is not None:
             out["LineItems"] = [li.to_wire() for li in self.line_items]
-        return out
+        return _merged(out, self.more)
 
 
 @dataclass
