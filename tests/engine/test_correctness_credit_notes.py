@@ -90,3 +90,33 @@ def test_taking_a_credit_back_restores_the_amount_due(synced):
     assert zoho_invoice(w, inv)["Xero_Status"] == "Authorised"
     assert Decimal(str(zoho_invoice(w, inv)["Balance"])) == inv.Total
     assert outstanding(w, inv.ContactID) == before
+
+
+def test_a_credited_invoice_edited_in_zoho_is_reported_once_and_never_written(synced):
+    from app.services import mappings as mapping_store
+    from app.store.models import FailedRecord, HistoryEntry
+
+    w = synced
+    profile = w.sync_service().profile
+    mapping_store.save_mapping(profile, mapping_store.invoices_both_ways(
+        mapping_store.current_mappings(profile)["invoices"]))
+    inv = owed_not_due(w)[0]
+    w.xero.ui_credit_invoice(inv.InvoiceID, "10.00")
+    w.clock.advance(60)
+    assert w.sync_service().sync().outcome == "ok"
+    total, lines = inv.Total, [li.Description for li in inv.LineItems]
+    z = zoho_invoice(w, inv)
+    rows = [{"id": row["id"], **({"Description": "Changed in Zoho"} if n == 0 else {})}
+            for n, row in enumerate(z["Invoiced_Items"])]
+    w.zoho.ui_edit("Invoices", z["id"], {"Invoiced_Items": rows})
+    for n in range(3):
+        w.clock.advance(60)
+        w.reset_counts()
+        report = w.sync_service().sync()
+        assert not {k for k in w.requests()["xero"] if k.startswith(("POST /api.xro/2.0/Invoices",
+                                                                     "PUT /api.xro/2.0/Invoices"))}
+        assert report.outcome == ("partial" if n == 0 else "ok"), report.message
+    assert inv.Total == total and [li.Description for li in inv.LineItems] == lines
+    failed = FailedRecord.get(FailedRecord.pair == "invoices", FailedRecord.status == "open")
+    assert "can't change an invoice with credit applied in xero" in failed.error["message"].lower()
+    assert HistoryEntry.select().where(HistoryEntry.action == "fail", HistoryEntry.pair == "invoices").count() == 1
