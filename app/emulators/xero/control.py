@@ -40,6 +40,7 @@ import httpx
 
 from . import contacts, credit_notes, invoices, items, payments
 from .calls import Call, CallError, Outcome
+from .seed import lines_of
 from .state import Org
 from .switches import SWITCHES
 from .wire import date_string, parse_body, to_decimal
@@ -202,6 +203,9 @@ class ControlMixin:
                       "Reference": extra.get("Reference") or f"Credit for {inv.InvoiceNumber}",
                       "LineItems": [{"Description": f"Credit for {inv.InvoiceNumber}", "Quantity": 1,
                                      "UnitAmount": amount, "AccountCode": "200"}]}
+            taxed = next((li.TaxType for li in lines_of(org, inv) if li.TaxType), "")
+            if taxed:  # the invoice's own tax (an export credited without GST)
+                fields["LineItems"][0]["TaxType"] = taxed
             if extra.get("Date"):
                 fields["Date"] = extra["Date"]
             note = self.ui_create_credit_note(fields, tenant)

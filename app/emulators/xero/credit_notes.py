@@ -216,6 +216,12 @@ def commit(call: Call, target: CreditNote | None, plan: dict) -> CreditNote:
         org.next_credit_note_number += 1
     if changed:
         cn.UpdatedDateUTC = call.now_ms
+    contact = org.contacts.get(cn.ContactID)
+    if contact is not None and cn.Status != "DELETED":  # read-only flags: set without moving UpdatedDateUTC
+        if cn.Type == "ACCRECCREDIT":
+            contact.IsCustomer = True
+        else:
+            contact.IsSupplier = True
     org.credit_notes[cn.CreditNoteID] = cn
     org.index_credit_note(cn)
     return cn

@@ -204,3 +204,14 @@ def test_sandbox_credit_on_an_invoice(session, emu):
     emu.import_state(state)
     again = session.get(f"/CreditNotes/{note['CreditNoteID']}").json()["CreditNotes"][0]
     assert again["Allocations"][0]["Invoice"]["InvoiceID"] == inv["InvoiceID"]
+
+
+def test_sandbox_credit_keeps_the_invoices_currency_and_tax(emu):
+    """A US dollar export invoice is credited in US dollars without GST, as Xero's "Add credit note" copies them."""
+    org = next(iter(emu.orgs.values()))
+    inv = next(i for i in org.invoices.values() if i.CurrencyCode == "USD" and i.Status == "AUTHORISED")
+    due = inv.AmountDue
+    note = emu.ui_credit_invoice(inv.InvoiceID, "10.00")
+    assert note["CurrencyCode"] == "USD" and note["CurrencyRate"] == inv.CurrencyRate
+    assert note["TotalTax"] == 0 and note["LineItems"][0]["TaxType"] == inv.LineItems[0].TaxType
+    assert inv.AmountDue == due - 10
