@@ -348,6 +348,24 @@ class Views:
         rows = {t[0]: t for t in query.tuples()}
         return [HistoryRow(*rows[i][:9], dict(rows[i][9] or {}), *rows[i][10:]) for i in ids if i in rows]
 
+    def history_cells(self, ids: list[int]) -> list[tuple[Any, ...]]:
+        """What the History table shows for these ids, in the order given, as tuples of plain values: (id, created
+        at as stored ISO text, pair, action, direction, record name, the changed fields' keys joined by a newline,
+        the error's hint, reason or message). SQLite reads the keys and the error's words out of the JSON itself,
+        so a page of rows costs a few strings each rather than every invoice's line items as Python objects (the
+        page is read in the frame that scrolls it into view)."""
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        sql = ("SELECT h.id, h.created_at, h.pair, h.action, h.direction, h.record_name,"
+               " (SELECT group_concat(c.key, char(10)) FROM json_each(h.changes) AS c"
+               "   WHERE c.type = 'array' AND json_array_length(c.value) = 2),"
+               " coalesce(nullif(json_extract(h.error, '$.hint'), ''), nullif(json_extract(h.error, '$.reason'), ''),"
+               "   nullif(json_extract(h.error, '$.message'), ''), '')"
+               f" FROM {HistoryEntry._meta.table_name} AS h WHERE h.profile_id = ? AND h.id IN ({marks})")
+        rows = {t[0]: t for t in HistoryEntry._meta.database.execute_sql(sql, [self.profile.id, *ids])}
+        return [rows[i] for i in ids if i in rows]
+
     # ----- failed records, conflicts, matches -----------------------------------------------------------------
     def failed(self, *, include_ignored: bool = False) -> list[FailedItem]:
         statuses = ("open", "waiting", "ignored") if include_ignored else ("open", "waiting")

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QStyleOptionViewItem
 
 from app.emulators.clock import VirtualClock
 from app.gui.models.history_model import COL_ACTION, COL_CHANGES, COL_DIRECTION, COL_RECORD, HistoryModel
@@ -71,7 +72,7 @@ def cell(page, row, column):
     return page.model.index(row, column).data()
 
 
-def test_the_model_passes_the_model_tester(qtmodeltester, views):
+def test_the_model_passes_the_model_tester(qapp, qtmodeltester, views):  # a Qt model needs its application
     model = HistoryModel(views)
     model.set_filter(HistoryFilter())
     qtmodeltester.check(model)
@@ -90,6 +91,17 @@ def test_newest_first_in_their_words(page):
     assert cell(page, 1, COL_CHANGES).startswith("Xero needs a unique contact name")  # the reason, not blank
     assert cell(page, 0, 0).startswith("Today ") and cell(page, 10, 0).startswith("Yesterday ")
     assert cell(page, 2, 1) == "Invoices ⇄ Invoices"
+
+
+def test_the_table_paints_what_the_model_says(page):
+    """Painting asks for a cell's roles in one call (``multiData``): the same words, the failure in bold."""
+    painted = QStyleOptionViewItem()
+    page.table.itemDelegate().initStyleOption(painted, page.model.index(1, COL_ACTION))
+    assert painted.text == "Failed" and painted.font.bold()
+    page.table.itemDelegate().initStyleOption(painted := QStyleOptionViewItem(), page.model.index(2, COL_CHANGES))
+    assert painted.text == "Account Name, Grand Total" and not painted.font.bold()
+    page.table.itemDelegate().initStyleOption(painted := QStyleOptionViewItem(), page.model.index(2, COL_DIRECTION))
+    assert painted.text == "→" and painted.displayAlignment & Qt.AlignmentFlag.AlignHCenter
 
 
 def test_filters_narrow_the_rows(qtbot, page):

@@ -43,6 +43,7 @@ from app.gui.models.history_model import (
     HistoryModel,
 )
 from app.services.exports import export_history, reason_words
+from app.services.gc_policy import settle as settle_gc
 from app.services.history_words import Names, mapping_version_words
 from app.services.record_links import RecordLinks
 from app.services.views import HistoryFilter, HistoryRow, RunSummary, Views
@@ -359,6 +360,7 @@ class HistoryPage(QWidget):
         self._search_timer.stop()
         keep = self._selected_id()
         self.model.set_filter(self.current_filter())
+        settle_gc()
         n = self.model.rowCount()
         self.count.setText(plural(n, "record"))
         self._show_run_summary()
