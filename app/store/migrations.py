@@ -58,12 +58,25 @@ def _v5_dashboard_indexes(db: pw.SqliteDatabase) -> None:
     db.execute_sql("CREATE INDEX IF NOT EXISTS history_by_time ON history_entry (profile_id, created_at, action)")
 
 
+def _v6_historical_until(db: pw.SqliteDatabase) -> None:
+    """A historical sync's custom period can end on a date (records changed after it are left to the normal sync)."""
+    from playhouse.migrate import SqliteMigrator
+    from playhouse.migrate import migrate as run_steps
+
+    from app.store.models import HistoricalJob
+
+    table = HistoricalJob._meta.table_name
+    if "until" not in {c.name for c in db.get_columns(table)}:  # a new database got it from step 3's model
+        run_steps(SqliteMigrator(db).add_column(table, "until", HistoricalJob.until))
+
+
 MIGRATIONS: list[tuple[int, Callable[[pw.SqliteDatabase], None]]] = [
     (1, _v1_initial),
     (2, _v2_history_indexes),
     (3, _v3_historical_queue),
     (4, _v4_mapping_version_authors),
     (5, _v5_dashboard_indexes),
+    (6, _v6_historical_until),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

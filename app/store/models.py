@@ -254,7 +254,8 @@ class HistoricalJob(BaseModel):
     direction = pw.CharField(default="both")  # both | xero_to_zoho | zoho_to_xero
     pairs = JSONField(default=list)
     since = UTCDateTimeField()
-    range_label = pw.CharField(default="")  # "Last 30 days", "Since 3 Nov 2026"
+    until = UTCDateTimeField(null=True)  # the end of a custom period (exclusive); None: up to now
+    range_label = pw.CharField(default="")  # "Last 30 days", "Since 3 Nov 2026", "1 Mar – 31 Mar 2026"
     status = pw.CharField(default="queued")  # queued | running | done | failed | paused | cancelled
     record_count = pw.IntegerField(null=True)  # counted before starting (None: not counted yet)
     estimate_s = pw.FloatField(null=True)

@@ -45,3 +45,24 @@ def test_database_from_a_newer_app_is_refused_untouched(data_dir):
         open_db(path)
     close_db()
     assert path.read_bytes() == before
+
+
+def test_a_schema_5_queue_gains_the_end_date_and_keeps_its_jobs(data_dir):
+    from datetime import UTC, datetime
+
+    from app.store.models import HistoricalJob
+
+    path = data_dir / "v5.db"
+    db = open_db(path)
+    HistoricalJob.create(profile=get_profile(), since=datetime(2026, 3, 1, tzinfo=UTC), range_label="Since 1 Mar 2026")
+    db.execute_sql("ALTER TABLE historical_job DROP COLUMN until")  # as Ledgerbridge with schema 5 left it
+    db.execute_sql("PRAGMA user_version = 5")
+    close_db()
+    db = open_db(path)
+    try:
+        assert schema_version(db) == SCHEMA_VERSION
+        job = HistoricalJob.get()
+        assert job.range_label == "Since 1 Mar 2026" and job.until is None
+        assert list(data_dir.glob("v5.v5-*.bak"))  # the old file kept beside it
+    finally:
+        close_db()
