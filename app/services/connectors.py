@@ -60,11 +60,6 @@ def item_keys(rid: str, values: dict[str, Any], xref: str | None) -> MatchKeys:
     return MatchKeys(rid, name=normalise_name(str(code)) if code else "", xref=xref or "")
 
 
-def credited(fields: dict[str, Any]) -> str | None:
-    """Xero will not change the lines of an invoice with a credit note allocated to it, as with a payment."""
-    return "an invoice with credit applied" if (to_decimal(fields.get("AmountCredited")) or 0) > 0 else None
-
-
 class LiveConnectors:
     """Implements ``app.core.engine.Connectors`` over a XeroClient and a ZohoClient."""
 
@@ -222,8 +217,8 @@ class LiveConnectors:
                             self.zoho_port(mapping, subforms=mapping.direction != "xero_to_zoho"),
                             "xero:invoices", "zoho:Invoices", keys=None,
                             zoho_xref_field=options.get("zoho_xref_field"), archive_statuses=(),
-                            xero_context=("AmountCredited",),  # kept with the link: see credited
-                            xero_locked=lambda fields: xero_port.locked_reason(fields) or credited(fields),
+                            xero_context=("AmountCredited",),  # kept with the link: see locked_reason
+                            xero_locked=xero_port.locked_reason,
                             touched=self._invoice_touched,
                             refresh_xero=lambda dry_run: self.due_for_refresh("invoices", dry_run))
         if pair == "deals":

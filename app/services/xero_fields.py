@@ -34,42 +34,32 @@ def schema_fields(entity: str) -> list[FieldInfo]:
     return [FieldInfo(**f) for f in xero_schema_data().get(entity, [])]
 
 
-def read_path(wire: dict[str, Any], path: tuple[str, ...]) -> Any:
-    """The value at a flat name's path in Xero's JSON; a keyed array's slot is found by its type."""
-    node: Any = wire
-    i = 0
-    while i < len(path):
-        if not isinstance(node, dict):
-            return None
-        key = path[i]
-        node = node.get(key)
-        if key in KEYED_ARRAYS and i + 1 < len(path):
-            i += 1
-            kind, type_key = path[i], KEYED_ARRAYS[key]
-            node = next((e for e in node or [] if isinstance(e, dict) and e.get(type_key) == kind), None)
-        i += 1
-    return node
+def _number(value: Any) -> str | None:
+    number = money(value)
+    return None if number is None else str(number)
 
 
-def flat_value(kind: str, value: Any) -> Any:
-    """A Xero JSON value as the engine carries it: money and numbers as exact decimal text, days and moments as ISO
-    text, flags as booleans, the rest as text (an empty text is no value)."""
-    if value is None or value == "":
-        return None
-    if kind in NUMERIC:
-        number = money(value)
-        return None if number is None else str(number)
-    if kind == "bool":
-        return value if isinstance(value, bool) else str(value).lower() == "true"
-    if kind == "date":
-        day = parse_day(value)
-        return day.isoformat() if day else None
-    if kind == "datetime":
-        moment = parse_date(value)
-        return moment.isoformat() if moment else None
-    if isinstance(value, dict | list):
-        return value
-    return str(value)
+def _flag(value: Any) -> bool:
+    return value if isinstance(value, bool) else str(value).lower() == "true"
+
+
+def _day(value: Any) -> str | None:
+    day = parse_day(value)
+    return day.isoformat() if day else None
+
+
+def _moment(value: Any) -> str | None:
+    moment = parse_date(value)
+    return moment.isoformat() if moment else None
+
+
+def _text(value: Any) -> Any:
+    return value if isinstance(value, str | dict | list) else str(value)
+
+
+# How a Xero JSON value is carried, by the field's type: money and numbers as exact decimal text, days and moments as
+# ISO text, flags as booleans, the rest as text. An empty value is no value.
+_FLAT = {"money": _number, "number": _number, "bool": _flag, "date": _day, "datetime": _moment}
 
 
 def wire_value(kind: str, value: Any, clear: bool = False) -> Any:
@@ -108,12 +98,27 @@ class FieldCodec:
     def __init__(self, entity: str, own_shape: Callable[[FieldInfo], bool] = lambda f: False,
                  read_by_hand: Callable[[FieldInfo], bool] = lambda f: False) -> None:
         fields = [f for f in schema_fields(entity) if f.type != "list"]
-        self.readable = [(f.name, tuple(f.name.split(".")), f.type) for f in fields if not read_by_hand(f)]
+        # a plain key (most fields) is one dict lookup; a keyed array's slots are found once per record
+        self.readable = [(f.name, f.name if "." not in f.name else tuple(f.name.split(".")), _FLAT.get(f.type, _text))
+                         for f in fields if not read_by_hand(f)]
+        self.arrays = sorted({p[0] for _, p, _ in self.readable if isinstance(p, tuple) and p[0] in KEYED_ARRAYS})
         self.writable = {f.name: (tuple(f.name.split(".")), f.type) for f in fields
                          if not f.read_only and not own_shape(f)}
 
     def read(self, wire: dict[str, Any]) -> dict[str, Any]:
-        return {name: flat_value(kind, read_path(wire, path)) for name, path, kind in self.readable}
+        if self.arrays:  # {"Addresses": [{"AddressType": "STREET", …}]} → {"Addresses": {"STREET": {…}}}
+            wire = {**wire, **{key: {e.get(KEYED_ARRAYS[key]): e for e in wire.get(key) or [] if isinstance(e, dict)}
+                               for key in self.arrays}}
+        out: dict[str, Any] = {}
+        for name, path, convert in self.readable:
+            if isinstance(path, str):
+                value = wire.get(path)
+            else:
+                value = wire
+                for key in path:
+                    value = value.get(key) if isinstance(value, dict) else None
+            out[name] = None if value is None or value == "" else convert(value)
+        return out
 
     def write(self, fields: dict[str, Any], clear: bool = False) -> dict[str, Any]:
         """Xero's JSON for the writable fields among ``fields`` (see ``wire_value`` for ``clear``)."""

@@ -359,6 +359,8 @@ class XeroInvoicesPort:
             return f"a {status.lower()} invoice"
         if (to_decimal(fields.get("AmountPaid")) or 0) > 0:
             return "an invoice with payments"
+        if (to_decimal(fields.get("AmountCredited")) or 0) > 0:  # a credit note allocated to it
+            return "an invoice with credit applied"
         day = str(fields.get("Date") or "")[:10]
         if day and self._lock_date is False:
             self._lock_date = self.client.organisation().period_lock_date
