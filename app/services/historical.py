@@ -4,7 +4,9 @@ from a queue kept in the database.
 Before a job is queued the records it covers are counted (one read of each side from that date) and the time is
 estimated from the services' limits, so nobody starts a six-hour job by surprise. A job runs as an ordinary sync
 read from its start date; the engine keeps its own page position for such a read, so a job stopped by quitting
-carries on where it stopped. There is no cap on the number of records.
+carries on where it stopped. There is no cap on the number of records. A custom period may also end on a date: the
+job then sends only the records changed within it, and leaves what changed later to the normal sync (whose own
+position a read from a date never moves; see ``read_window``).
 
 One-way jobs first catch up with recent edits both ways (an ordinary sync of the same pairs): the one-way pass
 does not read the other side, so without it an edit made there since the last sync could be overwritten.
@@ -25,6 +27,7 @@ from app.core.mapping import BOTH, X2Z, Z2X, PairMapping
 from app.core.runctx import ProgressEvent
 from app.errors import Cancelled, ConfigError, NotFound
 from app.integrations.http import cancel_scope
+from app.services.read_window import changed_before
 from app.services.words import duration, pair_label, plural
 from app.store.models import HistoricalJob, Link, Profile
 
@@ -84,6 +87,7 @@ class JobItem:
     created_at: datetime | None = None
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    until: datetime | None = None  # the end of a custom period (exclusive); None: up to now
 
     @property
     def status_label(self) -> str:
@@ -138,11 +142,22 @@ def since_date(day: date) -> datetime:
     return datetime.combine(day, time.min).astimezone().astimezone(UTC)
 
 
-def range_label(days: int | None, since: datetime) -> str:
+def until_date(day: date) -> datetime:
+    """The end of a period that includes all of ``day``: the next local midnight, in UTC."""
+    return since_date(day + timedelta(days=1))
+
+
+def range_label(days: int | None, since: datetime, until: datetime | None = None) -> str:
+    """"Last 30 days", "Since 3 Nov 2026", "1 Mar – 31 Mar 2026" (the last day shown is the one the period
+    includes), "1 Dec 2025 – 31 Jan 2026"."""
     if days:
         return f"Last {days} days"
-    local = since.astimezone()
-    return f"Since {local.day} {local.strftime('%b %Y')}"
+    first = since.astimezone()
+    if until is None:
+        return f"Since {first.day} {first.strftime('%b %Y')}"
+    last = (until.astimezone() - timedelta(microseconds=1)).date()
+    start = f"{first.day} {first.strftime('%b')}" + (f" {first.year}" if first.year != last.year else "")
+    return f"{start} – {last.day} {last.strftime('%b %Y')}"
 
 
 # ----- which pairs, which way --------------------------------------------------------------------------------
@@ -176,8 +191,10 @@ def _check(mappings: dict[str, PairMapping], pairs: list[str], direction: str) -
 
 
 # ----- counting and estimating (network: run it on the worker) ----------------------------------------------
-def estimate(service: Any, pairs: list[str], direction: str, since: datetime) -> Estimate:
-    """Count the records changed since ``since`` on each side the job reads, and estimate how long it takes.
+def estimate(service: Any, pairs: list[str], direction: str, since: datetime, until: datetime | None = None
+             ) -> Estimate:
+    """Count the records changed since ``since`` (and before ``until``, when given) on each side the job reads,
+    and estimate how long it takes.
 
     Costs one read of each side from that date (Xero 1,000 records a call, Zoho CRM 200); nothing is written and
     no sync position moves."""
@@ -193,15 +210,15 @@ def estimate(service: Any, pairs: list[str], direction: str, since: datetime) ->
         xero_ids: set[str] = set()
         zoho_ids: set[str] = set()
         if pair == "payments":
-            xero_ids = _ids(connectors.payment_source(), since)
+            xero_ids = _ids(connectors.payment_source(), since, until)
         else:
             spec = connectors.spec(mapping)
             if way in (BOTH, X2Z):
-                xero_ids = _ids(spec.xero, since)
+                xero_ids = _ids(spec.xero, since, until)
             if way in (BOTH, Z2X):
                 # the deals pair's port already leaves deletions alone; the others get a port that does
                 port = spec.zoho if pair == "deals" else connectors.zoho_port(mapping, deletions=False)
-                zoho_ids = _ids(port, since, spec.zoho_filter)
+                zoho_ids = _ids(port, since, until, spec.zoho_filter)
         by_pair[pair] = len(xero_ids) + len(zoho_ids) - _linked_within(service.profile, pair, xero_ids, zoho_ids)
         calls = job_calls(pair, len(xero_ids), len(zoho_ids))
         xero_calls, zoho_calls = xero_calls + calls[0], zoho_calls + calls[1]
@@ -220,10 +237,12 @@ def job_seconds(xero_calls: int, zoho_calls: int) -> float:
     return xero_calls * 60 / XERO_CALLS_PER_MINUTE + zoho_calls * ZOHO_SECONDS_PER_CALL
 
 
-def _ids(port: Any, since: datetime, keep: Callable[[Any], bool] | None = None) -> set[str]:
+def _ids(port: Any, since: datetime, until: datetime | None = None, keep: Callable[[Any], bool] | None = None
+         ) -> set[str]:
     out: set[str] = set()
     for page in port.read(since, 1, ""):
-        out.update(r.id for r in page.records if keep is None or keep(r))
+        out.update(r.id for r in page.records if (keep is None or keep(r))
+                   and (until is None or changed_before(r, until)))
     return out
 
 
@@ -251,7 +270,7 @@ def _item(row: HistoricalJob) -> JobItem:
         status = "interrupted"
     return JobItem(row.id, row.direction, tuple(row.pairs or ()), row.since, row.range_label, status,
                    row.record_count, row.estimate_s, row.run_id, row.message, dict(row.counts or {}),
-                   row.created_at, row.started_at, row.finished_at)
+                   row.created_at, row.started_at, row.finished_at, row.until)
 
 
 def jobs(profile: Profile) -> list[JobItem]:
@@ -268,15 +287,18 @@ def job(profile: Profile, job_id: int) -> JobItem:
 
 
 def add(service: Any, *, direction: str, since: datetime, pairs: list[str] | None = None, days: int | None = None,
-        counted: Estimate | None = None) -> JobItem:
-    """Queue a job. ``counted`` is the estimate shown to the user before they queued it."""
+        counted: Estimate | None = None, until: datetime | None = None) -> JobItem:
+    """Queue a job. ``counted`` is the estimate shown to the user before they queued it; ``until`` ends a custom
+    period (exclusive: ``until_date`` of its last day)."""
     direction = SHORT_DIRECTIONS.get(direction, direction)
     pairs = _check(service.mappings(), list(pairs or []), direction)
     now = datetime.fromtimestamp(service.ctx.clock.time(), UTC)
     if since >= now:
         raise ConfigError("The start date is in the future: choose a date before today.")
-    row = HistoricalJob.create(profile=service.profile, direction=direction, pairs=pairs, since=since,
-                               range_label=range_label(days, since), created_at=now,
+    if until is not None and until <= since:
+        raise ConfigError("The end date is before the start date: choose an end on or after the start.")
+    row = HistoricalJob.create(profile=service.profile, direction=direction, pairs=pairs, since=since, until=until,
+                               range_label=range_label(days, since, until), created_at=now,
                                record_count=counted.records if counted else None,
                                estimate_s=counted.seconds if counted else None)
     return _item(row)
@@ -349,8 +371,8 @@ def run_job(service: Any, job_id: int, *, progress: Callable[[ProgressEvent], No
                       for p, m in mappings.items()}
         # No bulk-archive release: the brake counts only records whose archiving is new to us, so records
         # archived long ago (already archived on both sides) never trip it.
-        report = service.sync(pairs=pairs, since=row.since, trigger="historical", progress=progress,
-                              cancel=_CANCEL, mappings=restricted)
+        report = service.sync(pairs=pairs, since=row.since, until=row.until, trigger="historical",
+                              progress=progress, cancel=_CANCEL, mappings=restricted)
         return _finish(row, report, clock)
     except Exception as exc:
         row.status = "cancelled" if isinstance(exc, Cancelled) else "failed"

@@ -21,6 +21,7 @@ from app.services.context import AppContext
 from app.services.gc_policy import sync_gc
 from app.services.mappings import current_mappings, validate_all
 from app.services.org_change import check_organisations
+from app.services.read_window import EndedConnectors
 from app.services.runlock import run_lock
 from app.store.db import DB, busy_in_words
 from app.store.models import Run
@@ -67,8 +68,10 @@ class SyncService:
     def mappings(self) -> dict[str, PairMapping]:
         return current_mappings(self.profile)
 
-    def engine(self, mappings: dict[str, PairMapping] | None = None) -> SyncEngine:
-        return SyncEngine(self.profile, self.connectors(), mappings or self.mappings(), self.ctx.clock, DB.obj)
+    def engine(self, mappings: dict[str, PairMapping] | None = None, *, until: datetime | None = None) -> SyncEngine:
+        """The engine on the live connectors (with ``until``: reads that leave out what changed after it)."""
+        connectors: Any = self.connectors() if until is None else EndedConnectors(self.connectors(), until)
+        return SyncEngine(self.profile, connectors, mappings or self.mappings(), self.ctx.clock, DB.obj)
 
     # ----- validation ----------------------------------------------------------------------------------------
     def schemas(self, mappings: dict[str, PairMapping]) -> dict[str, tuple[list, list]]:
@@ -89,14 +92,16 @@ class SyncService:
     def sync(self, *, dry_run: bool = False, pairs: list[str] | None = None, since: datetime | None = None,
              trigger: str = "manual", cancel: threading.Event | None = None,
              progress: Callable[[ProgressEvent], None] | None = None, allow_bulk_archive: bool = False,
-             force_retry: bool = False, mappings: dict[str, PairMapping] | None = None) -> RunReport:
+             force_retry: bool = False, mappings: dict[str, PairMapping] | None = None,
+             until: datetime | None = None) -> RunReport:
         """One sync run under the run lock. ``mappings`` replaces the saved mapping for this run only (a
-        historical sync restricted to one direction)."""
+        historical sync restricted to one direction); ``until`` ends a read from ``since`` (a historical sync
+        of a custom period: records changed after it are left to the normal sync, see ``read_window``)."""
         with self.locked("sync"), cancel_scope(cancel):
             notes = self._close_interrupted_runs()
             report = self._sync(dry_run=dry_run, pairs=pairs, since=since, trigger=trigger, cancel=cancel,
                                 progress=progress, allow_bulk_archive=allow_bulk_archive, force_retry=force_retry,
-                                mappings=mappings)
+                                mappings=mappings, until=until)
             report.notes[:0] = notes
             self._remember(report)
             return report
@@ -104,7 +109,7 @@ class SyncService:
     def _sync(self, *, dry_run: bool, pairs: list[str] | None, since: datetime | None, trigger: str,
               cancel: threading.Event | None, progress: Callable[[ProgressEvent], None] | None,
               allow_bulk_archive: bool, force_retry: bool,
-              mappings: dict[str, PairMapping] | None) -> RunReport:
+              mappings: dict[str, PairMapping] | None, until: datetime | None = None) -> RunReport:
         check_organisations(self.profile)  # another organisation connected: the user decides first
         mappings = mappings or self.mappings()
         if pairs:
@@ -129,10 +134,10 @@ class SyncService:
             self.connectors().schema_cache.invalidate()
             raise ConfigError("The field mapping cannot work with the live systems:\n" +
                               "\n".join(f"  • {p}" for p in problems) + "\nFix it in Field mapping, then sync again.")
+        engine = self.engine(mappings, until=until if since else None)
         with sync_gc():
-            return self.engine(mappings).run_cycle(trigger=trigger, dry_run=dry_run, pairs=pairs, since=since,
-                                                   cancel=cancel, progress=progress,
-                                                   allow_bulk_archive=allow_bulk_archive, force_retry=force_retry)
+            return engine.run_cycle(trigger=trigger, dry_run=dry_run, pairs=pairs, since=since, cancel=cancel,
+                                    progress=progress, allow_bulk_archive=allow_bulk_archive, force_retry=force_retry)
 
     def _close_interrupted_runs(self) -> list[str]:
         """Runs still "running" while we hold the run lock were left by a process that died: close them, once."""

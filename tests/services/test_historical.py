@@ -162,3 +162,38 @@ def test_bad_requests_are_refused_with_reasons(synced):
     with pytest.raises(ConfigError, match="Direction"):
         historical.add(service, direction="sideways", since=historical.since_days(7, now(w)))
     assert historical.jobs(service.profile) == []
+
+
+def test_a_period_with_an_end_sends_only_what_changed_within_it(synced):
+    w = synced
+    service = w.sync_service()
+    inside, later = w.xero_contact("Magpie Print House"), w.xero_contact("Zenith IT Services Pty Ltd")
+    w.xero.ui_edit_contact(inside.ContactID, {"EmailAddress": "accounts@magpieprint.com.au"})
+    last_day = now(w).astimezone().date()
+    w.clock.advance(3 * 86400)  # three days later, after the period's last day
+    w.xero.ui_edit_contact(later.ContactID, {"EmailAddress": "later@zenithit.com.au"})
+    since, until = historical.since_date(last_day - timedelta(days=10)), historical.until_date(last_day)
+
+    ended = historical.estimate(service, ["contacts"], "xero", since, until)
+    assert ended.records == historical.estimate(service, ["contacts"], "xero", since).records - 1  # not the later edit
+    job = historical.add(service, direction="both", since=since, until=until, pairs=["contacts"], counted=ended)
+    first = since.astimezone()
+    assert job.range_label == f"{first.day} {first:%b}{'' if first.year == last_day.year else f' {first.year}'} – " \
+                              f"{last_day.day} {last_day:%b %Y}"
+    assert historical.jobs(service.profile)[0].until == until
+
+    [done] = historical.start(service)
+    assert done.status == "done"
+    assert account_for(w, inside)["Email"] == "accounts@magpieprint.com.au"
+    assert account_for(w, later)["Email"] != "later@zenithit.com.au"  # changed after the end: not sent
+    # ... and left to the normal sync, which sends it
+    assert service.sync().outcome == "ok"
+    assert account_for(w, later)["Email"] == "later@zenithit.com.au"
+
+
+def test_a_period_cannot_end_before_it_starts(synced):
+    w = synced
+    day = now(w).astimezone().date() - timedelta(days=5)
+    with pytest.raises(ConfigError, match="end date is before the start"):
+        historical.add(w.sync_service(), direction="both", since=historical.since_date(day),
+                       until=historical.since_date(day))
