@@ -15,7 +15,7 @@ from app.core.runctx import RunLookups
 from app.core.transforms import SkipRecord
 from app.core.values import canon, numeric_text
 from app.errors import AppError, ConfigError
-from app.services.mapping_editor_coverage import RECORD_WORDS, CoverageGap, coverage_gaps
+from app.services.mapping_editor_coverage import RECORD_WORDS, SAMPLE_RECORDS, CoverageGap, coverage_gaps
 from app.services.mapping_editor_coverage import value_counts as count_values
 from app.services.mapping_editor_model import PairDraft, PairSchema
 from app.services.mapping_editor_versions import VersionInfo, parse_export, save_version
@@ -97,7 +97,8 @@ class MappingEditor:
         return {"mapping": mapping.to_json(), "schema": schema.as_dict(), "dropped": dropped, "saved": saved}
 
     # ----- records -------------------------------------------------------------------------------------------
-    def read_all(self, mapping: PairMapping, side: str) -> list[SourceRecord]:
+    def read_all(self, mapping: PairMapping, side: str, limit: int | None = None) -> list[SourceRecord]:
+        """One side's records of a pair; with ``limit``, the pages up to that many (a sample)."""
         connectors = self.service.connectors()
         if side == "xero":
             port = connectors.spec(mapping).xero
@@ -106,13 +107,19 @@ class MappingEditor:
                                         and mapping.pair == "invoices")
             if mapping.pair == "deals":
                 port.fields = list(dict.fromkeys([*port.fields, "Stage"]))
-        return [r for page in port.read(None, 1, "") for r in page.records]
+        out: list[SourceRecord] = []
+        for page in port.read(None, 1, ""):
+            out += page.records
+            if limit is not None and len(out) >= limit:
+                break
+        return out
 
     def records(self, mapping: PairMapping) -> list[RecordRef]:
-        """Both sides' records of a pair, to pick one to preview (names sorted, Xero first)."""
+        """Both sides' records of a pair, to pick one to preview (names sorted, Xero first): the first
+        ``SAMPLE_RECORDS`` of each side (``find`` looks through all of them)."""
         out = []
         for side in ("xero", "zoho"):
-            rows = sorted(self.read_all(mapping, side), key=lambda r: r.name.lower())
+            rows = sorted(self.read_all(mapping, side, SAMPLE_RECORDS), key=lambda r: r.name.lower())
             out += [RecordRef(side, r.id, r.name or r.id) for r in rows]
         return out
 
@@ -302,9 +309,11 @@ class MappingEditor:
         schema = schema or self.schema(mapping)
         wide = PairMapping.from_json(mapping.to_json())  # read every pick-list too, not only the mapped fields
         wide.fields = [*wide.fields, *[FieldLink("", f.name) for f in schema.zoho if f.type == "picklist"]]
-        xs = self.read_all(mapping, "xero")
-        zs = self.read_all(wide, "zoho")
-        return count_values(xs, zs)
+        xs = self.read_all(mapping, "xero", SAMPLE_RECORDS)
+        zs = self.read_all(wide, "zoho", SAMPLE_RECORDS)
+        counts = count_values(xs, zs)
+        counts["sampled"] = {"xero": len(xs) >= SAMPLE_RECORDS, "zoho": len(zs) >= SAMPLE_RECORDS}
+        return counts
 
     def coverage(self, mapping: PairMapping, schema: PairSchema | None = None) -> list[CoverageGap]:
         """Values in the live records that the mapping has no answer for, before they cost a failed record."""

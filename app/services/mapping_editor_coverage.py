@@ -17,6 +17,9 @@ RECORD_WORDS = {"contacts": ("contact", "contacts"), "items": ("item", "items"),
 ZOHO_WORDS = {"Accounts": ("account", "accounts"), "Contacts": ("contact", "contacts"), "Leads": ("lead", "leads"),
               "Products": ("product", "products"), "Invoices": ("invoice", "invoices"), "Deals": ("deal", "deals")}
 MAX_DISTINCT = 60  # a field with more different values than this is free text, not a list of values to map
+# Values are counted in (and a preview's record picked from) this many records a side at most: opening a pair costs
+# a few calls (2 Xero pages, 10 Zoho pages), not a read of a large organisation's every record.
+SAMPLE_RECORDS = 2000
 TAX_KEY = "TaxType"  # the lines' tax rate, counted under "lines"
 
 
@@ -63,6 +66,7 @@ def _add(table: dict[str, dict[str, int]], name: str, value: Any) -> None:
 def coverage_gaps(mapping: PairMapping, schema: PairSchema, counts: dict[str, Any]) -> list[CoverageGap]:
     """Each value seen in the records that a value map, a tax map or a pick-list has no answer for, most first."""
     gaps: list[CoverageGap] = []
+    sampled = counts.get("sampled") or {}
     one, many = RECORD_WORDS.get(mapping.pair, ("record", "records"))
     z_one, z_many = ZOHO_WORDS.get(mapping.zoho_module, ("record", "records"))
     for link in mapping.fields:
@@ -101,6 +105,9 @@ def coverage_gaps(mapping: PairMapping, schema: PairSchema, counts: dict[str, An
                                             f"{n} Xero invoice line{'s' if n != 1 else ''} use{'s' if n == 1 else ''} "
                                             f"tax rate {value} but the tax map has no Zoho tax for it",
                                             f"Add {value} to the tax map of {xl} → {zl}."))
+    for gap in gaps:
+        if sampled.get(gap.side):  # counted in the first records only: there may be more
+            gap.message = f"At least {gap.message}; counted in the first {SAMPLE_RECORDS:,} records"
     return sorted(gaps, key=lambda g: -g.count)
 
 

@@ -133,3 +133,15 @@ def test_import_is_checked_against_the_live_fields_first(world):
     saved = ed.import_file(text)
     assert {v.pair for v in saved} == {"contacts", "items", "invoices", "payments", "deals"}
     assert all(v.note == "Imported from a file" for v in saved)
+
+
+def test_values_are_counted_in_the_first_records_only_and_the_words_say_so(world, monkeypatch):
+    from app.services import mapping_editor, mapping_editor_coverage
+
+    monkeypatch.setattr(mapping_editor, "SAMPLE_RECORDS", 5)
+    monkeypatch.setattr(mapping_editor_coverage, "SAMPLE_RECORDS", 5)
+    ed = editor(world)
+    mapping = current_mappings(world.ctx.profile)["invoices"]
+    next(f for f in mapping.fields if f.zoho == "Xero_Status").transform["map"].pop("PAID")
+    gap = next(g for g in ed.coverage(mapping) if g.value == "PAID")
+    assert gap.message.startswith("At least ") and gap.message.endswith("counted in the first 5 records")
