@@ -33,3 +33,17 @@ def test_push_sends_one_record_by_name(cli):  # noqa: F811
     assert "No record called 'Nobody Anywhere' was found" in missing.stderr
     sent = json.loads(cli("push", "zoho", "Magpie Print House", "--json").stdout)
     assert sent["ok"] and sent["pair"] == "contacts" and sent["run_ids"]
+
+
+def test_history_sync_of_a_period_with_an_end(cli):  # noqa: F811
+    added = cli("history-sync", "add", "--since", "2026-01-01", "--until", "2026-06-30", "--pair", "contacts")
+    assert "Queued historical sync 1 — 1 Jan – 30 Jun 2026 · Both ways · Contacts" in added.stdout
+    assert "Records changed after the period's last day are left to the normal sync." in added.stdout
+    [job] = json.loads(cli("history-sync", "list", "--json").stdout)
+    assert job["range_label"] == "1 Jan – 30 Jun 2026" and job["until"].startswith(("2026-06-30", "2026-07-01"))
+    assert "1 Jan – 30 Jun 2026" in cli("history-sync", "list").stdout
+    alone = cli("history-sync", "add", "--last", "30", "--until", "2026-06-30", expect=2)
+    assert "--until ends a period that starts with --since" in alone.stderr
+    backwards = json.loads(cli("history-sync", "add", "--since", "2026-06-30", "--until", "2026-01-01", "--json",
+                               expect=2).stdout)
+    assert "--until is before --since" in backwards["error"]["message"]

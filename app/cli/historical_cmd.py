@@ -1,7 +1,7 @@
 """``history-sync``: queue, list, start, remove and clear historical syncs (what changed over a past period).
 
     history-sync add --last 30 [--pair contacts …] [--direction both|xero|zoho] [--start]
-    history-sync add --since 2026-09-01
+    history-sync add --since 2026-09-01 [--until 2026-09-30]
     history-sync list | start [ID] | remove ID | clear
 
 Exit codes: 0 all good; 1 a job failed or was stopped for confirmation; 2 bad usage; 3 paused by an API limit.
@@ -16,7 +16,7 @@ from dataclasses import asdict
 from datetime import UTC, date, datetime
 from typing import Any
 
-from app.errors import ConfigError
+from app.cli.common import UsageError
 from app.services import historical
 from app.services.runtime import open_context
 from app.services.sync import SyncService
@@ -35,6 +35,9 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     when.add_argument("--last", type=int, choices=historical.PRESET_DAYS, metavar="DAYS",
                       help="the last 7, 30 or 90 days")
     when.add_argument("--since", metavar="DATE", help="everything changed since DATE (YYYY-MM-DD)")
+    add.add_argument("--until", metavar="DATE",
+                     help="with --since: the period's last day (YYYY-MM-DD); what changed after it is left to the "
+                          "normal sync")
     add.add_argument("--pair", action="append", choices=PAIR_CHOICES, help="only this pair (repeatable)")
     add.add_argument("--direction", choices=["both", "xero", "zoho"], default="both",
                      help="both ways (default), xero: Xero → Zoho CRM, zoho: Zoho CRM → Xero")
@@ -59,25 +62,34 @@ def run(args: argparse.Namespace) -> int:
         return _HANDLERS[args.hs_action](service, args)
 
 
-def _since(args: argparse.Namespace, now: datetime) -> tuple[datetime, int | None]:
+def _period(args: argparse.Namespace, now: datetime) -> tuple[datetime, datetime | None, int | None]:
+    """(since, until, days) from --last, or --since and --until (None: up to now)."""
+    if args.until and not args.since:
+        raise UsageError("--until ends a period that starts with --since: add --since DATE.")
     if args.last:
-        return historical.since_days(args.last, now), args.last
+        return historical.since_days(args.last, now), None, args.last
+    until = historical.until_date(_day(args.until, "--until")) if args.until else None
+    return historical.since_date(_day(args.since, "--since")), until, None
+
+
+def _day(text: str, option: str) -> date:
     try:
-        day = date.fromisoformat(args.since)
+        return date.fromisoformat(text)
     except ValueError as exc:
-        raise ConfigError(f"--since wants a date like 2026-09-01, not {args.since!r}.") from exc
-    return historical.since_date(day), None
+        raise UsageError(f"{option} wants a date like 2026-09-01, not {text!r}.") from exc
 
 
 def _add(service: SyncService, args: argparse.Namespace) -> int:
     now = datetime.fromtimestamp(service.ctx.clock.time(), UTC)
-    since, days = _since(args, now)
+    since, until, days = _period(args, now)
+    if until is not None and until <= since:
+        raise UsageError("--until is before --since: the period's last day is on or after its first.")
     counted = None
     if not args.no_count:
         if not args.json:
             print("Counting the records in that period…", file=sys.stderr, flush=True)
-        counted = historical.estimate(service, args.pair or [], args.direction, since)
-    job = historical.add(service, direction=args.direction, since=since, pairs=args.pair, days=days,
+        counted = historical.estimate(service, args.pair or [], args.direction, since, until)
+    job = historical.add(service, direction=args.direction, since=since, until=until, pairs=args.pair, days=days,
                          counted=counted)
     if not args.json:
         print(f"Queued historical sync {job.id} — {job.range_label} · {job.direction_label} · {job.pairs_label}")
@@ -86,6 +98,8 @@ def _add(service: SyncService, args: argparse.Namespace) -> int:
                   f"{plural(counted.zoho_calls, 'Zoho CRM call')}).")
             for pair, n in counted.by_pair.items():
                 print(f"    {pair_label(pair):<28} {plural(n, 'record')}")
+        if until is not None:
+            print("  Records changed after the period's last day are left to the normal sync.")
     if args.start:
         return _run_queue(service, job.id, args)
     if args.json:
