@@ -38,7 +38,7 @@ def test_push_sends_one_record_by_name(cli):  # noqa: F811
 def test_history_sync_of_a_period_with_an_end(cli):  # noqa: F811
     added = cli("history-sync", "add", "--since", "2026-01-01", "--until", "2026-06-30", "--pair", "contacts")
     assert "Queued historical sync 1 — 1 Jan – 30 Jun 2026 · Both ways · Contacts" in added.stdout
-    assert "Records changed after the period's last day are left to the normal sync." in added.stdout
+    assert "Records changed after the period's last day are left for the regular sync." in added.stdout
     [job] = json.loads(cli("history-sync", "list", "--json").stdout)
     assert job["range_label"] == "1 Jan – 30 Jun 2026" and job["until"].startswith(("2026-06-30", "2026-07-01"))
     assert "1 Jan – 30 Jun 2026" in cli("history-sync", "list").stdout

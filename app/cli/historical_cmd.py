@@ -36,8 +36,8 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
                       help="the last 7, 30 or 90 days")
     when.add_argument("--since", metavar="DATE", help="everything changed since DATE (YYYY-MM-DD)")
     add.add_argument("--until", metavar="DATE",
-                     help="with --since: the period's last day (YYYY-MM-DD); what changed after it is left to the "
-                          "normal sync")
+                     help="with --since: the period's last day (YYYY-MM-DD); what changed after it is left for "
+                          "the regular sync")
     add.add_argument("--pair", action="append", choices=PAIR_CHOICES, help="only this pair (repeatable)")
     add.add_argument("--direction", choices=["both", "xero", "zoho"], default="both",
                      help="both ways (default), xero: Xero → Zoho CRM, zoho: Zoho CRM → Xero")
@@ -99,7 +99,7 @@ def _add(service: SyncService, args: argparse.Namespace) -> int:
             for pair, n in counted.by_pair.items():
                 print(f"    {pair_label(pair):<28} {plural(n, 'record')}")
         if until is not None:
-            print("  Records changed after the period's last day are left to the normal sync.")
+            print("  Records changed after the period's last day are left for the regular sync.")
     if args.start:
         return _run_queue(service, job.id, args)
     if args.json:

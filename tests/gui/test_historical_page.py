@@ -3,7 +3,7 @@ starts, queued, run to the end, and the queue tidied; a job stopped by quitting 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -121,3 +121,33 @@ def test_cancel_stops_the_running_job_and_start_carries_on(qtbot, synced, gate_x
     with qtbot.waitSignal(controller.task_finished, timeout=WAIT_MS):
         page.start_button.click()
     assert statuses(page) == ["Finished"]
+
+
+def test_a_custom_period_with_an_end_sends_only_what_changed_in_it(qtbot, synced, make_controller):
+    w = synced
+    inside, later = w.xero_contact("Magpie Print House"), w.xero_contact("Zenith IT Services Pty Ltd")
+    w.xero.ui_edit_contact(inside.ContactID, {"EmailAddress": "accounts@magpieprint.com.au"})
+    last = now(w).astimezone().date()
+    w.clock.advance(3 * 86400)
+    w.xero.ui_edit_contact(later.ContactID, {"EmailAddress": "later@zenithit.com.au"})
+    controller = make_controller(w)
+    page = open_page(qtbot, w, controller)
+    first = last - timedelta(days=10)
+    page.set_custom(first)
+    assert not page.until.isEnabled() and not page.until_note.isVisible()  # up to today unless "to" is ticked
+    page.set_custom(first, last)
+    assert page.until.isEnabled() and page.until_note.isVisible()
+    assert page.until_note.text() == (f"Only records changed from {first.day} {first:%b %Y} to {last.day} "
+                                      f"{last:%b %Y} are sent. Records changed after that are left for the "
+                                      "regular sync, which sends them as usual.")
+    for pair, box in page.pair_boxes.items():
+        box.setChecked(pair == "contacts")
+    with qtbot.waitSignal(controller.task_finished, timeout=WAIT_MS):
+        page.count_button.click()
+    assert page.add_start_button.isEnabled()
+    with qtbot.waitSignal(controller.task_finished, timeout=WAIT_MS):
+        page.add_start_button.click()
+    period = f"{first.day} {first:%b}{'' if first.year == last.year else f' {first.year}'} – {last.day} {last:%b %Y}"
+    assert page.table.item(0, 0).text() == period and statuses(page) == ["Finished"]
+    assert w.zoho_one("Accounts", Xero_Contact_ID=inside.ContactID)["Email"] == "accounts@magpieprint.com.au"
+    assert w.zoho_one("Accounts", Xero_Contact_ID=later.ContactID)["Email"] != "later@zenithit.com.au"

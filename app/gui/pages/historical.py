@@ -1,6 +1,7 @@
 """Historical sync: send what changed over a past period (after a new field is mapped, say), from a queue.
 
-The user picks the period (last 7, 30 or 90 days, or since a date), the direction and the pairs, sees how many
+The user picks the period (last 7, 30 or 90 days, or from a date, up to another if they like), the direction and
+the pairs, sees how many
 records that is and about how long it takes, then queues it. The queue lives in the database: a job stopped by
 quitting carries on where it stopped when started again. Counting, queueing and running happen on the worker
 (``controller.submit``); the page reads the queue again when a task finishes.
@@ -86,16 +87,26 @@ class HistoricalPage(QWidget):
             button.setProperty("days", days)
             self.period.addButton(button)
             period.addWidget(button)
-        self.custom = QRadioButton("Since")
+        self.custom = QRadioButton("From")
         self.custom.setProperty("days", 0)
         self.period.addButton(self.custom)
         period.addWidget(self.custom)
         self.since = QDateEdit()
-        self.since.setCalendarPopup(True)
-        self.since.setDisplayFormat("d MMM yyyy")
-        self.since.setAccessibleName("Since this date")
+        self.since.setAccessibleName("From this date")
         period.addWidget(self.since)
+        self.ends = QCheckBox("to")
+        self.ends.setToolTip("End the period on a date (otherwise it runs up to today)")
+        period.addWidget(self.ends)
+        self.until = QDateEdit()
+        self.until.setAccessibleName("To this date")
+        period.addWidget(self.until)
+        for edit in (self.since, self.until):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("d MMM yyyy")
         period.addStretch(1)
+        self.until_note = muted("")
+        self.until_note.setWordWrap(True)
+        self.until_note.hide()
         self.period.buttons()[1].setChecked(True)
         self.direction = QComboBox()
         for key, label in historical.DIRECTIONS.items():
@@ -115,6 +126,7 @@ class HistoricalPage(QWidget):
         actions.addWidget(self.add_button)
         actions.addWidget(self.add_start_button)
         form.addRow("Period:", period)
+        form.addRow("", self.until_note)
         direction_row = QHBoxLayout()
         direction_row.addWidget(self.direction)
         direction_row.addStretch(1)
@@ -180,6 +192,8 @@ class HistoricalPage(QWidget):
 
         self.period.buttonToggled.connect(self._inputs_changed)
         self.since.dateChanged.connect(self._inputs_changed)
+        self.ends.toggled.connect(self._inputs_changed)
+        self.until.dateChanged.connect(self._inputs_changed)
         self.direction.currentIndexChanged.connect(self._direction_changed)
         self.count_button.clicked.connect(self.count)
         self.add_button.clicked.connect(lambda: self.add(start=False))
@@ -193,8 +207,10 @@ class HistoricalPage(QWidget):
 
         today = self.views.now().astimezone().date()
         self.since.setMaximumDate(QDate(today.year, today.month, today.day))
+        self.until.setMaximumDate(QDate(today.year, today.month, today.day))
         start = today - timedelta(days=180)
         self.since.setDate(QDate(start.year, start.month, start.day))
+        self.until.setDate(QDate(today.year, today.month, today.day))
         self._direction_changed()
         self.refresh()
 
@@ -230,6 +246,20 @@ class HistoricalPage(QWidget):
             return historical.since_days(days, self.views.now()), days
         return historical.since_date(self.since.date().toPython()), None
 
+    def chosen_until(self) -> Any:
+        """The end of a custom period (the next midnight after its last day, in UTC), or None: up to now."""
+        if not (self.custom.isChecked() and self.ends.isChecked()):
+            return None
+        return historical.until_date(self.until.date().toPython())
+
+    def set_custom(self, first: Any, last: Any = None) -> None:
+        """Choose "From ``first``" (a date), "to ``last``" when given."""
+        self.custom.setChecked(True)
+        self.since.setDate(QDate(first.year, first.month, first.day))
+        self.ends.setChecked(last is not None)
+        if last is not None:
+            self.until.setDate(QDate(last.year, last.month, last.day))
+
     def set_period(self, days: int) -> None:
         for button in self.period.buttons():
             if int(button.property("days") or 0) == days:
@@ -237,7 +267,7 @@ class HistoricalPage(QWidget):
 
     def _inputs(self) -> tuple[Any, ...]:
         since, days = self.chosen_period()
-        return since, days, self.chosen_direction(), tuple(self.chosen_pairs())
+        return since, days, self.chosen_direction(), tuple(self.chosen_pairs()), self.chosen_until()
 
     @property
     def counted(self) -> historical.Estimate | None:
@@ -245,7 +275,17 @@ class HistoricalPage(QWidget):
         return self._counts.get(self._inputs())
 
     def _inputs_changed(self, *_args: Any) -> None:
-        self.since.setEnabled(self.custom.isChecked())
+        custom = self.custom.isChecked()
+        self.since.setEnabled(custom)
+        self.ends.setEnabled(custom)
+        self.until.setEnabled(custom and self.ends.isChecked())
+        self.until.setMinimumDate(self.since.date())
+        if self.chosen_until() is not None:
+            last = self.until.date().toPython()
+            self.until_note.setText(f"Only records changed from {self.since.date().toString('d MMM yyyy')} to "
+                                    f"{last.day} {last:%b %Y} are sent. Records changed after that are left for "
+                                    "the regular sync, which sends them as usual.")
+        self.until_note.setVisible(self.chosen_until() is not None)
         counted = self.counted
         self.estimate.setText(f"{counted.words} ({plural(counted.xero_calls, 'Xero call')}, "
                               f"{plural(counted.zoho_calls, 'Zoho CRM call')})." if counted else
@@ -310,19 +350,19 @@ class HistoricalPage(QWidget):
     # ----- acting (on the worker) -------------------------------------------------------------------------------
     @Slot()
     def count(self) -> None:
-        since, _days, direction, pairs = inputs = self._inputs()
+        since, _days, direction, pairs, until = inputs = self._inputs()
         self._counting = inputs
         self._submit("historical.count", "Counting the records in that period…",
-                     lambda service: historical.estimate(service, list(pairs), direction, since))
+                     lambda service: historical.estimate(service, list(pairs), direction, since, until))
 
     def add(self, start: bool) -> None:
-        since, days, direction, pairs = self._inputs()
+        since, days, direction, pairs, until = self._inputs()
         counted = self.counted
         progress = self._job_progress.emit
 
         def work(service: Any) -> Any:
-            job = historical.add(service, direction=direction, since=since, pairs=list(pairs), days=days,
-                                 counted=counted)
+            job = historical.add(service, direction=direction, since=since, until=until, pairs=list(pairs),
+                                 days=days, counted=counted)
             return historical.start(service, job.id, progress=lambda e: progress(e.message)) if start else job
 
         self._submit("historical.start" if start else "historical.add",
