@@ -166,8 +166,8 @@ def test_preview_shows_before_and_after_for_a_demo_record(qtbot, page):
 
 
 def test_a_version_restored(qtbot, page):
-    page.policy_box.setCurrentIndex(page.policy_box.findData("zoho_wins"))
-    page.policy_box.activated.emit(page.policy_box.currentIndex())
+    page.bar.policy_box.setCurrentIndex(page.bar.policy_box.findData("zoho_wins"))
+    page.bar.policy_box.activated.emit(page.bar.policy_box.currentIndex())
     page.save_mapping()
     page.make_link("AccountNumber", "Account_Number")
     page.save_mapping()
@@ -260,8 +260,8 @@ def test_the_tax_map_of_invoice_lines_is_edited_with_the_rates_in_use(qtbot, pag
 
 
 def test_contacts_moved_to_zoho_leads(qtbot, page):
-    page.module_box.setCurrentIndex(page.module_box.findData("Leads"))
-    page.module_box.activated.emit(page.module_box.currentIndex())
+    page.bar.module_box.setCurrentIndex(page.bar.module_box.findData("Leads"))
+    page.bar.module_box.activated.emit(page.bar.module_box.currentIndex())
     draft = page.draft
     assert draft.mapping.zoho_module == "Leads" and draft.dirty
     assert all(draft.schema.zoho_field(link.zoho) for link in draft.links)
@@ -290,17 +290,17 @@ def test_fields_that_cannot_be_read_say_why_and_can_be_tried_again(qtbot, data_d
 
 def test_invoices_both_ways_lets_the_editable_fields_flow_back_and_says_what_xero_keeps(qtbot, page, world):
     from app.core.mapping import BOTH, X2Z
-    from app.gui.pages.mapping import INVOICES_BOTH_WAYS_NOTE
+    from app.gui.mapping.pair_bar import INVOICES_BOTH_WAYS_NOTE
     from app.services.mappings import INVOICE_FIELDS_BOTH_WAYS
 
     page.show_pair("invoices")
-    assert page.draft.mapping.direction == X2Z and page.direction_note.isHidden()
-    qtbot.mouseClick(page.direction_buttons[BOTH], Qt.MouseButton.LeftButton)
+    assert page.draft.mapping.direction == X2Z and page.bar.direction_note.isHidden()
+    qtbot.mouseClick(page.bar.direction_buttons[BOTH], Qt.MouseButton.LeftButton)
     mapping = page.draft.mapping
     assert mapping.direction == BOTH and mapping.options["created_status"] == "DRAFT"
     both = {link.xero for link in mapping.fields if link.direction == BOTH}
     assert both == set(INVOICE_FIELDS_BOTH_WAYS)  # the number, status and amounts stay Xero's
-    assert page.direction_note.isVisible() and page.direction_note.text() == INVOICES_BOTH_WAYS_NOTE
+    assert page.bar.direction_note.isVisible() and page.bar.direction_note.text() == INVOICES_BOTH_WAYS_NOTE
     assert "drafts" in INVOICES_BOTH_WAYS_NOTE and "paid or voided invoices are never changed" in \
         INVOICES_BOTH_WAYS_NOTE
     assert page.save.isEnabled(), [page.checks.item(i).text() for i in range(page.checks.count())]
@@ -309,11 +309,11 @@ def test_invoices_both_ways_lets_the_editable_fields_flow_back_and_says_what_xer
     assert saved.direction == BOTH and saved.options["created_status"] == "DRAFT"
     assert {link.xero for link in saved.fields if link.direction == BOTH} == set(INVOICE_FIELDS_BOTH_WAYS)
 
-    qtbot.mouseClick(page.direction_buttons[X2Z], Qt.MouseButton.LeftButton)
-    assert page.draft.mapping.direction == X2Z and page.direction_note.isHidden()
+    qtbot.mouseClick(page.bar.direction_buttons[X2Z], Qt.MouseButton.LeftButton)
+    assert page.draft.mapping.direction == X2Z and page.bar.direction_note.isHidden()
     page.show_pair("contacts")
-    qtbot.mouseClick(page.direction_buttons[BOTH], Qt.MouseButton.LeftButton)
-    assert page.direction_note.isHidden()  # only invoices have something to say
+    qtbot.mouseClick(page.bar.direction_buttons[BOTH], Qt.MouseButton.LeftButton)
+    assert page.bar.direction_note.isHidden()  # only invoices have something to say
 
 
 def test_a_saved_field_is_applied_to_the_linked_records_after_the_count(qtbot, synced):

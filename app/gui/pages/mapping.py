@@ -16,8 +16,6 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
-    QButtonGroup,
-    QComboBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -25,7 +23,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QRadioButton,
     QScrollArea,
     QSplitter,
     QStyle,
@@ -34,19 +31,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.mapping import BOTH, X2Z, Z2X, PairMapping
+from app.core.mapping import BOTH, PairMapping
 from app.gui.errors import ErrorPanel
 from app.gui.mapping.apply_offer import ApplyOffer
 from app.gui.mapping.canvas import FieldCanvas
 from app.gui.mapping.link_editor import LinkEditor
+from app.gui.mapping.pair_bar import PairBar
 from app.gui.mapping.panels import AddLinkPanel, AutoMapPanel, CoveragePanel, PreviewPanel, VersionsPanel
 from app.services import mapping_editor_versions as versions
 from app.services.mapping_editor import MappingEditor
 from app.services.mapping_editor_coverage import coverage_gaps
 from app.services.mapping_editor_model import (
     DIRECTION_LABELS,
-    POLICY_LABELS,
-    ZOHO_MODULES,
     Check,
     LinkRefused,
     PairDraft,
@@ -54,13 +50,10 @@ from app.services.mapping_editor_model import (
 )
 from app.services.mappings import export_json, invoices_both_ways
 from app.services.views import Views
-from app.services.words import pair_label, plural
+from app.services.words import plural
 
-PAIRS = ("contacts", "items", "invoices", "deals")
 TASK = "mapping."
 TAB_LINK, TAB_ADD, TAB_AUTO, TAB_COVERAGE, TAB_PREVIEW, TAB_VERSIONS = range(6)
-INVOICES_BOTH_WAYS_NOTE = ("Invoices created in Zoho CRM arrive in Xero as drafts; paid or voided invoices are never "
-                           "changed in Xero.")
 
 
 def _plain(mapping: PairMapping) -> PairMapping:
@@ -91,44 +84,7 @@ class MappingPage(QWidget):
 
     # ===== layout ============================================================================================
     def _build(self) -> None:
-        self.pair_box = QComboBox()
-        self.pair_box.setAccessibleName("Pair")
-        for pair in PAIRS:
-            self.pair_box.addItem(pair_label(pair), pair)
-        self.module_box = QComboBox()
-        self.module_box.setAccessibleName("Zoho CRM module")
-        for module in ZOHO_MODULES["contacts"]:
-            self.module_box.addItem(module, module)
-        self.module_label = QLabel("Zoho CRM module")
-        self.direction_group = QButtonGroup(self)
-        direction_row = QHBoxLayout()
-        direction_row.addWidget(QLabel("Direction"))
-        self.direction_buttons: dict[str, QRadioButton] = {}
-        for key in (BOTH, X2Z, Z2X):
-            button = QRadioButton(DIRECTION_LABELS[key])
-            self.direction_buttons[key] = button
-            self.direction_group.addButton(button)
-            direction_row.addWidget(button)
-        self.policy_box = QComboBox()
-        self.policy_box.setAccessibleName("When both changed")
-        for key, label in POLICY_LABELS.items():
-            self.policy_box.addItem(label, key)
-        top = QHBoxLayout()
-        top.addWidget(QLabel("Pair"))
-        top.addWidget(self.pair_box)
-        top.addWidget(self.module_label)
-        top.addWidget(self.module_box)
-        top.addStretch(1)
-        second = QHBoxLayout()
-        second.addLayout(direction_row)
-        second.addSpacing(24)
-        second.addWidget(QLabel("When both changed"))
-        second.addWidget(self.policy_box)
-        second.addStretch(1)
-
-        self.direction_note = QLabel(INVOICES_BOTH_WAYS_NOTE)
-        self.direction_note.setWordWrap(True)
-        self.direction_note.hide()
+        self.bar = PairBar()
         self.apply_offer = ApplyOffer(self.controller, self._link_words)
         self.notice = QLabel()
         self.notice.setWordWrap(True)
@@ -189,9 +145,7 @@ class MappingPage(QWidget):
         bottom.addWidget(self.save)
 
         layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addLayout(second)
-        layout.addWidget(self.direction_note)
+        layout.addWidget(self.bar)
         layout.addWidget(self.error)
         layout.addWidget(self.notice)
         layout.addWidget(self.apply_offer)
@@ -199,10 +153,10 @@ class MappingPage(QWidget):
         layout.addWidget(self.checks)
         layout.addLayout(bottom)
 
-        self.pair_box.activated.connect(lambda: self.show_pair(self.pair_box.currentData()))
-        self.module_box.activated.connect(self._module_changed)
-        self.direction_group.buttonClicked.connect(self._direction_clicked)
-        self.policy_box.activated.connect(self._policy_changed)
+        self.bar.pair_chosen.connect(self.show_pair)
+        self.bar.module_chosen.connect(self._module_changed)
+        self.bar.direction_chosen.connect(self._direction_chosen)
+        self.bar.policy_chosen.connect(self._policy_changed)
         self.filter.textChanged.connect(self.canvas.set_filter)
         self.canvas.link_requested.connect(self.make_link)
         self.canvas.link_clicked.connect(self.select_link)
@@ -241,7 +195,7 @@ class MappingPage(QWidget):
 
     def show_pair(self, pair: str) -> None:
         self.pair = pair
-        self.pair_box.setCurrentIndex(self.pair_box.findData(pair))
+        self.bar.show_pair(pair)
         self.selected = None
         self._say("")
         self.preview_panel.reset()
@@ -332,15 +286,7 @@ class MappingPage(QWidget):
         draft = self.draft
         if draft is None:
             return
-        m = draft.mapping
-        contacts = self.pair == "contacts"
-        self.module_box.setVisible(contacts)
-        self.module_label.setVisible(contacts)
-        if contacts:
-            self.module_box.setCurrentIndex(max(0, self.module_box.findData(m.zoho_module)))
-        self.direction_buttons.get(m.direction, self.direction_buttons[BOTH]).setChecked(True)
-        self._show_direction_note()
-        self.policy_box.setCurrentIndex(max(0, self.policy_box.findData(m.conflict_policy)))
+        self.bar.show_mapping(draft.mapping)
         self.add_panel.set_fields(draft.schema.xero, draft.schema.zoho)
         self._set_enabled(True)
         self._refresh_views()
@@ -398,14 +344,9 @@ class MappingPage(QWidget):
         zf = draft.schema.zoho_field(zoho) if draft else None
         return f"{xf.label if xf else xero} → {zf.label if zf else zoho}"
 
-    def _show_direction_note(self) -> None:
-        draft = self.draft
-        self.direction_note.setVisible(draft is not None and self.pair == "invoices" and
-                                       draft.mapping.direction == BOTH)
-
     def _set_enabled(self, on: bool) -> None:
-        for w in (self.module_box, self.policy_box, self.filter, self.tabs, self.save, self.export_button,
-                  *self.direction_buttons.values()):
+        self.bar.set_editable(on)
+        for w in (self.filter, self.tabs, self.save, self.export_button):
             w.setEnabled(on)
 
     def _say(self, text: str) -> None:
@@ -488,27 +429,25 @@ class MappingPage(QWidget):
         self._say(f"Linked {plural(done, 'field')}." + (" Not linked: " + "; ".join(refused) + "." if refused else ""))
         self._changed()
 
-    def _direction_clicked(self, button: QRadioButton) -> None:
+    def _direction_chosen(self, key: str) -> None:
         draft = self.draft
-        key = next(k for k, b in self.direction_buttons.items() if b is button)
         if draft is None:
             return
         if self.pair == "invoices" and key == BOTH:  # the editable fields flow back too; new ones arrive as drafts
             draft.mapping = invoices_both_ways(draft.mapping, created_status="DRAFT")
         else:
             draft.set_direction(key)
-        self._show_direction_note()
+        self.bar.show_direction_note(draft.mapping)
         self._changed()
 
-    def _policy_changed(self) -> None:
+    def _policy_changed(self, policy: str) -> None:
         draft = self.draft
         if draft is not None:
-            draft.set_policy(self.policy_box.currentData())
+            draft.set_policy(policy)
             self._changed()
 
-    def _module_changed(self) -> None:
+    def _module_changed(self, module: str) -> None:
         draft = self.draft
-        module = self.module_box.currentData()
         if draft is None or module == draft.mapping.zoho_module:
             return
         self.drafts.pop(self.pair, None)
