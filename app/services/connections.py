@@ -37,6 +37,7 @@ from app.integrations.zoho.client import ZohoClient
 from app.integrations.zoho.oauth import ZohoOAuth
 from app.integrations.zoho.policy import ZohoPolicy
 from app.services.context import AppContext
+from app.services.record_links import remember_short_code
 from app.store.models import Connection
 from app.store.settings import get_setting, set_setting
 
@@ -154,8 +155,17 @@ class ConnectionService:
         self._forget_runtime("xero")
         self.tokens("xero").install(grant)
         set_setting(self.ctx.profile, "xero.needs_sign_in", False)
+        self._remember_xero_short_code(chosen.tenant_id)
         log.info("connected to Xero organisation %s", chosen.tenant_name)
         return self.status_of("xero", live=False)
+
+    def _remember_xero_short_code(self, org_id: str) -> None:
+        """The organisation's ShortCode, for "Open in Xero" links that open this organisation (one call; without
+        it the links open whichever organisation the browser had last, as before)."""
+        try:
+            remember_short_code(self.ctx.profile, org_id, self.xero_client().organisation().short_code)
+        except AppError as exc:
+            log.info("Xero organisation's short code not read: %s", exc.technical or exc.message)
 
     # ----- Zoho ----------------------------------------------------------------------------------------------
     def connect_zoho(self, open_browser: Callable[[str], object], *, timeout: float = 300.0,
@@ -291,7 +301,8 @@ class ConnectionService:
         if live:
             try:
                 if provider == "xero":
-                    self.xero_client().organisation()
+                    org = self.xero_client().organisation()
+                    remember_short_code(self.ctx.profile, conn.org_id, org.short_code)
                 else:
                     self.zoho_client().org()
             except AppError as exc:

@@ -82,9 +82,11 @@ def test_the_selected_record_explains_itself_and_opens_in_either_system(qtbot, f
     technical = page.detail.details.toPlainText()
     assert "Name already used" in technical and "A validation exception occurred" in technical
     assert not page.detail.details.isVisibleTo(page)
+    assert page.open_xero.toolTip() == "Open this record in Xero (Bluegum Supply Co Pty Ltd)"
     page.open_xero.click()
     page.open_zoho.click()
-    assert opened == [QUrl("https://go.xero.com/Contacts/View/x-bondi"),
+    assert opened == [QUrl("https://go.xero.com/organisationlogin/default.aspx?shortcode=!bLu3G"
+                           "&redirecturl=/Contacts/View/x-bondi"),  # this organisation, whatever the browser had
                       QUrl("https://crm.zoho.com/crm/" + (f"org{page.links.org_id}/" if page.links.org_id else "")
                            + "tab/Accounts/z-bondi")]
 

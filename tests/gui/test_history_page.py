@@ -157,6 +157,22 @@ def test_detail_pane_names_instead_of_ids(page):
     assert change == "(empty) → Kiwi Roasters" and rule == "Set by: Xero Contact → Zoho CRM Account Name (customer)"
     assert detail.reason.isHidden()
     assert detail.url("xero") == "https://go.xero.com/AccountsReceivable/View.aspx?InvoiceID=x-inv"
+    assert detail.open_xero.toolTip() == "Open this record in Xero"
+
+
+def test_an_item_opens_the_product_list_in_xero(qtbot, views):
+    run = Run.get()
+    Link.create(profile=views.profile, pair="items", xero_id="x-beans", zoho_id="z-beans", name="House blend",
+                xero_values={"Code": "BEAN-1KG"})
+    HistoryEntry.create(run=run, profile=views.profile, pair="items", action="update", direction="zoho->xero",
+                        record_name="House blend", xero_id="x-beans", zoho_id="z-beans", created_at=NOW,
+                        changes={"xero.SalesDetails.UnitPrice": ["18.00", "19.50"]})
+    page = HistoryPage(views, FakeController())
+    qtbot.addWidget(page)
+    page.select_row(0)
+    assert page.detail.url("xero") == "https://go.xero.com/Accounts/Inventory/"  # Xero has no page for one item
+    assert page.detail.open_xero.toolTip() == ("Open the Products and services list in Xero: search there for "
+                                               "BEAN-1KG (Xero has no page for one item)")
 
 
 def test_a_failure_in_words_with_technical_details_behind_a_button(qtbot, page):

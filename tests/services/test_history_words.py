@@ -129,6 +129,6 @@ def test_failed_json_and_record_links(views):
     links = RecordLinks(views.profile).for_source("contacts", "zoho->xero", "3652397000010000003")
     assert links == {"xero": "https://go.xero.com/Contacts/View/x-kiwi",
                      "zoho": "https://crm.zoho.com.au/crm/org7001/tab/Accounts/3652397000010000003"}
-    assert xero_url("items", "x") is None
+    assert xero_url("items", "x") == "https://go.xero.com/Accounts/Inventory/"  # the product list (tests/services/test_record_links)
     assert xero_url("invoices", "abc") == "https://go.xero.com/AccountsReceivable/View.aspx?InvoiceID=abc"
     assert zoho_url("deals", "5", "eu") == "https://crm.zoho.eu/crm/tab/Deals/5"

@@ -260,6 +260,9 @@ class FailedPage(QWidget):
         self.export.setEnabled(bool(self.model.items or self.waiting_model.items))
         urls = self._urls()
         self.open_xero.setEnabled(len(chosen) == 1 and "xero" in urls)
+        self.open_xero.setToolTip(self.links.xero_tip_for_source(chosen[0].pair, chosen[0].direction,
+                                                                 chosen[0].source_id, chosen[0].record_name)
+                                  if len(chosen) == 1 else "Open the selected record in Xero")
         self.open_zoho.setEnabled(len(chosen) == 1 and "zoho" in urls)
         if len(chosen) == 1:
             item = chosen[0]

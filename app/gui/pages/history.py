@@ -166,6 +166,7 @@ class DetailPane(QFrame):
         self.changes.resizeRowsToContents()
         self.changes.setVisible(bool(lines))
         self._urls = self.links.urls(row.pair, row.xero_id, row.zoho_id)
+        self.open_xero.setToolTip(self.links.xero_tip(row.pair, row.xero_id, row.record_name))
         self._buttons()
 
     def _show_reason(self, row: HistoryRow) -> None:
