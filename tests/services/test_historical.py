@@ -197,3 +197,15 @@ def test_a_period_cannot_end_before_it_starts(synced):
     with pytest.raises(ConfigError, match="end date is before the start"):
         historical.add(w.sync_service(), direction="both", since=historical.since_date(day),
                        until=historical.since_date(day))
+
+
+def test_a_period_is_named_by_its_first_and_last_day():
+    from datetime import date
+
+    march = historical.range_label(None, historical.since_date(date(2026, 3, 1)), historical.until_date(date(2026, 3, 31)))
+    assert march == "1 Mar – 31 Mar 2026"
+    winter = historical.range_label(None, historical.since_date(date(2025, 12, 1)),
+                                    historical.until_date(date(2026, 1, 31)))
+    assert winter == "1 Dec 2025 – 31 Jan 2026"
+    assert historical.range_label(None, historical.since_date(date(2026, 3, 1))) == "Since 1 Mar 2026"
+    assert historical.range_label(30, historical.since_date(date(2026, 3, 1))) == "Last 30 days"
