@@ -230,3 +230,20 @@ def test_after_a_real_sync_the_detail_names_the_customer_and_products(qtbot, syn
     assert changes["Account Name\nin Zoho CRM"].startswith("(empty) → Koala Kids Childcare Pty Ltd\n")
     lines = changes["Invoiced Items\nin Zoho CRM"]
     assert " × " in lines and "Product_Name" not in lines and "3652397" not in lines
+
+
+def test_the_next_page_is_read_while_the_view_is_idle(qtbot, views, monkeypatch):
+    """Scrolling down, the page below is read when the events are idle, not in the frame that shows it; scrolling
+    up, the page above."""
+    monkeypatch.setattr("app.gui.models.history_model.PAGE_SIZE", 10)
+    reads: list[int] = []
+    cells = views.history_cells
+    monkeypatch.setattr(views, "history_cells", lambda ids: reads.append(ids[0]) or cells(ids))
+    model = HistoryModel(views)
+    model.set_filter(HistoryFilter())
+    ids = model.ids
+    assert model.index(25, COL_RECORD).data() == "Customer 17"  # rows 20–29 read now ...
+    qtbot.waitUntil(lambda: reads == [ids[20], ids[30]], timeout=5000)  # ... and 30–39 when idle
+    assert model.index(35, COL_RECORD).data() == "Customer 07" and len(reads) == 2  # already there
+    model.index(15, COL_RECORD).data()  # scrolling back up: rows 10–19, then 0–9 when idle
+    qtbot.waitUntil(lambda: reads[2:] == [ids[10], ids[0]], timeout=5000)

@@ -73,11 +73,11 @@ class HistoryModel(QAbstractTableModel):
         self._times: dict[Any, str] = {}  # the stored time's minute → "Today 10:42"
         self._bold = QFont()
         self._bold.setBold(True)
-        self._prefetch = QTimer(self)  # the page after the one just read, read when the view is idle
+        self._prefetch = QTimer(self)  # the next page the way the user scrolls, read when the view is idle
         self._prefetch.setSingleShot(True)
         self._prefetch.setInterval(0)
         self._prefetch.timeout.connect(self._read_ahead)
-        self._ahead = -1
+        self._ahead = self._asked = -1  # the page to read when idle; the last page the view asked for
 
     # ----- loading -----------------------------------------------------------------------------------------------
     def set_filter(self, f: HistoryFilter) -> None:
@@ -116,7 +116,8 @@ class HistoryModel(QAbstractTableModel):
         rows = self._pages.get(page)
         if rows is None:
             rows = self._load(page)
-            self._ahead = page + 1
+            self._ahead = page + 1 if page >= self._asked else page - 1  # scrolling down, or up
+            self._asked = page
             self._prefetch.start()
         else:
             self._pages.move_to_end(page)
@@ -124,7 +125,7 @@ class HistoryModel(QAbstractTableModel):
         return rows[offset] if offset < len(rows) else None
 
     def _read_ahead(self) -> None:
-        if self._ahead * PAGE_SIZE < len(self._ids) and self._ahead not in self._pages:
+        if 0 <= self._ahead * PAGE_SIZE < len(self._ids) and self._ahead not in self._pages:
             self._load(self._ahead)
 
     def _load(self, page: int) -> tuple[tuple[str, ...], ...]:
