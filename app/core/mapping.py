@@ -30,6 +30,9 @@ class FieldLink:
     direction: str = BOTH
     transform: dict[str, Any] = field(default_factory=lambda: {"kind": "copy"})
     winner: str = ""  # this field's own conflict policy (one of POLICIES); "" follows the pair's
+    # An optional link is left out while Zoho CRM does not have its field (a custom field the business may add
+    # later): the rest of the mapping works, and validation says how to add it.
+    optional: bool = False
 
     def flows(self, pair_direction: str, to_zoho: bool) -> bool:
         """Whether a change may flow this way, given the pair's direction and this link's own."""
@@ -49,7 +52,11 @@ class PairMapping:
     version: int = 0
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        for link in data["fields"]:
+            if not link["optional"]:
+                del link["optional"]
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> PairMapping:
@@ -98,6 +105,14 @@ def can_fill(source_type: str, target_type: str) -> bool:
     return target_type in _COMPATIBLE.get(source_type, {source_type})
 
 
+def without_absent_optional(mapping: PairMapping, zoho_fields: set[str]) -> PairMapping:
+    """The mapping without its optional links to fields Zoho CRM does not have (see ``FieldLink.optional``)."""
+    fields = [link for link in mapping.fields if not (link.optional and link.zoho and link.zoho not in zoho_fields)]
+    if len(fields) == len(mapping.fields):
+        return mapping
+    return PairMapping(**{**mapping.__dict__, "fields": fields})
+
+
 def validate(mapping: PairMapping, xero: list[FieldInfo], zoho: list[FieldInfo]) -> list[Problem]:
     """Everything that would make this mapping fail against the live schemas, in the user's words."""
     problems: list[Problem] = []
@@ -118,7 +133,11 @@ def validate(mapping: PairMapping, xero: list[FieldInfo], zoho: list[FieldInfo])
         zf = zs.get(link.zoho)
         if link.xero and xf is None:
             problems.append(Problem(p, link.xero, "Xero has no such field"))
-        if link.zoho and zf is None:
+        if link.zoho and zf is None and link.optional:
+            problems.append(Problem(p, link.zoho, f"Zoho CRM's {mapping.zoho_module} has no field {link.zoho}, so "
+                                                 f"this optional link is left out: add a {link.zoho} field in Zoho "
+                                                 "CRM to sync it", blocking=False))
+        elif link.zoho and zf is None:
             problems.append(Problem(p, link.zoho, f"Zoho CRM's {mapping.zoho_module} has no field with this API "
                                                  "name (was it renamed or deleted in Zoho?)"))
         if xf is None or zf is None:

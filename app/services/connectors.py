@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
-from app.core.mapping import FieldLink, PairMapping
+from app.core.mapping import FieldLink, PairMapping, without_absent_optional
 from app.core.matching import MatchKeys, keys_for, normalise_name
 from app.core.pairsync import PairSpec
 from app.core.records import ARCHIVED, SourceRecord
@@ -93,9 +94,9 @@ class LiveConnectors:
         if not any(taxed(link) for link in mapping.fields):
             return mapping
         facts = self.tax_facts()
-        fields = [FieldLink(link.xero, link.zoho, link.direction, effective_lines_spec(link.transform, facts)
-                            if link.transform.get("kind") == "line_items" else
-                            localise_tax_values(link.transform, facts), link.winner) if taxed(link) else link
+        fields = [replace(link, transform=effective_lines_spec(link.transform, facts)
+                          if link.transform.get("kind") == "line_items" else
+                          localise_tax_values(link.transform, facts)) if taxed(link) else link
                   for link in mapping.fields]
         return PairMapping(**{**mapping.__dict__, "fields": fields})
 
@@ -180,6 +181,9 @@ class LiveConnectors:
                               allow_workflows=bool(get_setting(self.profile, "zoho.allow_workflows")))
 
     def spec(self, mapping: PairMapping) -> PairSpec:
+        if any(link.optional for link in mapping.fields):
+            present = self.schema_cache.get(mapping.zoho_module, lambda: self.zoho.fields(mapping.zoho_module))
+            mapping = without_absent_optional(mapping, set(present))
         spec = self._spec(mapping)
         spec.set_aside = lambda: set_aside_ids(self.profile, mapping.pair)
         return spec

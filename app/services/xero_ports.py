@@ -68,14 +68,17 @@ def _pages(pages: Iterator[Any], flatten: Any) -> Iterator[ReadPage]:
 # ----- contacts ----------------------------------------------------------------------------------------------
 # Phones and address slots come from the schema file too; they are read and written by hand because a phone is one
 # text made of three parts, and an address slot is sent whole.
+CONTACT_SCHEMA = schema_fields("contacts")
 CONTACTS = FieldCodec("contacts", own_shape=lambda f: f.name.startswith(("Phones.", "Addresses.")),
                       read_by_hand=lambda f: f.name.startswith("Phones."))
-PHONE_KINDS = tuple(f.name.split(".")[1] for f in schema_fields("contacts") if f.name.startswith("Phones."))
+PHONE_KINDS = tuple(f.name.split(".")[1] for f in CONTACT_SCHEMA if f.name.startswith("Phones."))
 ADDRESS_SLOTS: dict[str, list[str]] = {}
-for _f in schema_fields("contacts"):
+for _f in CONTACT_SCHEMA:
     if _f.name.startswith("Addresses."):
         _, _kind, _part = _f.name.split(".")
         ADDRESS_SLOTS.setdefault(_kind, []).append(_part)
+# Not a field of Xero's: the customer's sales payment terms (PaymentTerms.Sales) in words, for sales to see.
+SALES_TERMS = FieldInfo("SalesTerms", "Payment terms (sales)", "text", read_only=True)
 
 
 def contact_fields(c: Contact) -> dict[str, Any]:
@@ -84,6 +87,7 @@ def contact_fields(c: Contact) -> dict[str, Any]:
     f["BrandingTheme.BrandingThemeID"] = c.branding_theme_id
     f["PaymentTerms.Sales.Day"] = c.sales_terms[0] if c.sales_terms else None
     f["PaymentTerms.Sales.Type"] = c.sales_terms[1] if c.sales_terms else None
+    f[SALES_TERMS.name] = terms_words(c.sales_terms) if c.sales_terms else None
     for kind in PHONE_KINDS:
         phone = c.phone(kind)
         f[f"Phones.{kind}"] = phone_text(phone) if phone else None
@@ -194,13 +198,10 @@ class XeroContactsPort:
         return None
 
     def schema(self) -> list[FieldInfo]:
-        return CONTACT_SCHEMA
+        return [*CONTACT_SCHEMA, SALES_TERMS]
 
     def calls(self) -> int:
         return self.client.session.calls
-
-
-CONTACT_SCHEMA = schema_fields("contacts")
 
 
 # ----- items -------------------------------------------------------------------------------------------------
@@ -502,6 +503,23 @@ def due_date(invoice_date: date, terms: tuple[int, str]) -> date | None:
         month = invoice_date.month + _TERMS_MONTHS[kind]
         return _day_of_month(invoice_date.year + (month - 1) // 12, (month - 1) % 12 + 1, day)
     return None
+
+
+def terms_words(terms: tuple[int, str]) -> str:
+    """Xero's sales payment terms as its invoice screen says them: "20 days after the invoice date", "the 20th of
+    the following month"."""
+    day, kind = terms
+    days = f"{day} day{'' if day == 1 else 's'}"
+    if kind == "DAYSAFTERBILLDATE":
+        return f"{days} after the invoice date"
+    if kind == "DAYSAFTERBILLMONTH":
+        return f"{days} after the end of the invoice month"
+    nth = f"{day}{'th' if 10 <= day % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(day % 10, 'th')}"
+    if kind == "OFCURRENTMONTH":
+        return f"the {nth} of the invoice month"
+    if kind == "OFFOLLOWINGMONTH":
+        return f"the {nth} of the following month"
+    return f"{day} ({kind.lower()})"
 
 
 def _day_of_month(year: int, month: int, day: int) -> date:

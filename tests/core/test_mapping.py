@@ -33,6 +33,7 @@ from app.services.xero_ports import (
     INVOICE_SCHEMA,
     ITEM_SCHEMA,
     SALES_STATUS,
+    SALES_TERMS,
     XeroDealInvoicesPort,
 )
 from app.services.zoho_ports import ZohoModulePort
@@ -66,7 +67,7 @@ def zoho_schemas() -> dict[str, list[FieldInfo]]:
                                                                  "Deals", "Leads")}
 
 
-XERO_SCHEMAS = {"contacts": CONTACT_SCHEMA, "items": ITEM_SCHEMA, "invoices": [*INVOICE_SCHEMA, SALES_STATUS],
+XERO_SCHEMAS = {"contacts": [*CONTACT_SCHEMA, SALES_TERMS], "items": ITEM_SCHEMA, "invoices": [*INVOICE_SCHEMA, SALES_STATUS],
                 "deals": XeroDealInvoicesPort.schema(None)}  # type: ignore[arg-type]  # uses no state
 
 
@@ -107,7 +108,8 @@ def test_the_schemas_are_the_live_shapes(zoho_schemas):
 def test_contacts_into_leads_need_the_link_field_and_every_field_zoho_requires(zoho_schemas):
     leads = with_fields("contacts", zoho_module="Leads",
                         drop=("Account_Name", "Billing_Street", "Billing_City", "Billing_State", "Billing_Code",
-                              "Billing_Country", "ABN", "Xero_Status", "Outstanding_Balance", "Overdue_Balance"))
+                              "Billing_Country", "ABN", "Xero_Status", "Outstanding_Balance", "Overdue_Balance",
+                              "Payment_Terms"))
     assert messages(check(leads, zoho_schemas)) == [
         "contacts: Xero_Contact_ID: Zoho CRM's Leads has no field with this API name to keep the link to Xero in: "
         "add a single-line text field named 'Xero_Contact_ID' in Zoho CRM (Setup → Modules and Fields), or choose "

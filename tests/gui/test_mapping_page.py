@@ -174,7 +174,7 @@ def test_a_version_restored(qtbot, page):
     page.tabs.setCurrentIndex(TAB_VERSIONS)
     panel = page.versions_panel
     newest = panel.list.item(0).text()
-    assert panel.list.count() == 2 and newest.startswith("Version 2 · ") and newest.endswith(" · 15 links")
+    assert panel.list.count() == 2 and newest.startswith("Version 2 · ") and newest.endswith(" · 16 links")
     qtbot.mouseClick(panel.compare, Qt.MouseButton.LeftButton)
     assert "Added AccountNumber ⇄ Account_Number" in panel.diff.toPlainText()
     panel.list.setCurrentRow(1)

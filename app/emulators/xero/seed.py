@@ -193,6 +193,7 @@ def _demo_contact(tenant: str, c: dict, updated: int) -> Contact:
                         for f, la, e in persons[1:]] or None,
         AccountsReceivableTaxType="EXEMPTEXPORT" if country != "AU" else "",
         SalesDefaultLineAmountType="EXCLUSIVE", PurchasesDefaultLineAmountType="EXCLUSIVE",
+        PaymentTerms={"Sales": {"Day": c["terms"][0], "Type": c["terms"][1]}} if c.get("terms") else None,
         UpdatedDateUTC=updated,
     )
 

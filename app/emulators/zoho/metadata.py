@@ -198,6 +198,7 @@ def default_fields() -> dict[str, list[dict[str, Any]]]:
             field("Xero_Status", "Xero Status", "picklist", picklist=XERO_CONTACT_STATUSES, **c),
             field("Outstanding_Balance", "Outstanding Balance", "currency", **c),
             field("Overdue_Balance", "Overdue Balance", "currency", **c),
+            field("Payment_Terms", "Payment Terms", "text", length=100, **c),
         ],
         "Contacts": [
             field("Salutation", "Salutation", "picklist", picklist=[_NONE, "Mr.", "Mrs.", "Ms.", "Dr.", "Prof."]),
