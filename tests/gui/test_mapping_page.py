@@ -355,3 +355,10 @@ def test_a_saved_field_is_applied_to_the_linked_records_after_the_count(qtbot, s
     assert mapping_apply.pending(synced.ctx.profile, "contacts") is None  # applied: nothing left to offer
     page.show_pair("items")
     assert offer.isHidden()  # it spoke of the contacts' save
+
+
+def test_an_optional_link_says_so_when_selected(qtbot, page):
+    index = page.draft.index_of("SalesTerms", "Payment_Terms")
+    qtbot.mouseClick(page.canvas, Qt.MouseButton.LeftButton, pos=page.canvas.link_point(index))
+    assert page.link_editor.title.text().endswith(
+        "Optional: left out of syncs while Zoho CRM has no field named Payment_Terms.")

@@ -199,7 +199,10 @@ class LinkEditor(QWidget):
         try:
             link = draft.links[index]
             xf, zf = draft.schema.xero_field(link.xero), draft.schema.zoho_field(link.zoho)
-            self.title.setText(f"{xf.label if xf else link.xero}  ⇄  {zf.label if zf else link.zoho}")
+            title = f"{xf.label if xf else link.xero}  ⇄  {zf.label if zf else link.zoho}"
+            if link.optional:
+                title += f"\nOptional: left out of syncs while Zoho CRM has no field named {link.zoho}."
+            self.title.setText(title)
             self.direction.setCurrentIndex(self.direction.findData(link.direction))
             self.winner.setCurrentIndex(max(0, self.winner.findData(link.winner)))
             kind = link.transform.get("kind", "copy")
