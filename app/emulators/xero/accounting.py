@@ -25,7 +25,7 @@ from urllib.parse import unquote
 
 import httpx
 
-from . import contacts, credit_notes, invoices, items, payments, settings
+from . import contact_groups, contacts, credit_notes, invoices, items, payments, settings
 from .calls import Call, CallError
 from .wire import (
     MAINTENANCE_TEXT,
@@ -55,6 +55,7 @@ READ = {
 }
 WRITE = {
     "contacts": {"accounting.contacts"},
+    "contactgroups": {"accounting.contacts"},
     "invoices": {"accounting.invoices", "accounting.transactions"},
     "payments": {"accounting.payments", "accounting.transactions"},
     "creditnotes": {"accounting.invoices", "accounting.transactions"},
@@ -65,6 +66,7 @@ SETTINGS_SCOPES = {"accounting.settings", "accounting.settings.read"}
 Handler = Callable[[Call], httpx.Response]
 ROUTES: dict[str, dict[str, Handler]] = {
     "contacts": {"GET": contacts.get, "PUT": contacts.write, "POST": contacts.write},
+    "contactgroups": {"GET": contact_groups.get, "PUT": contact_groups.write, "DELETE": contact_groups.write},
     "invoices": {"GET": invoices.get, "PUT": invoices.write, "POST": invoices.write},
     "items": {"GET": items.get, "PUT": items.write, "POST": items.write, "DELETE": items.write},
     "payments": {"GET": payments.get, "PUT": payments.write, "POST": payments.write},

@@ -1,4 +1,5 @@
-"""Read-only organisation settings: /Organisation, /TaxRates, /Currencies, /TrackingCategories, /Accounts.
+"""Read-only organisation settings: /Organisation, /TaxRates, /Currencies, /TrackingCategories, /Accounts,
+/BrandingThemes (contact groups, which are written too, are in :mod:`.contact_groups`).
 
 TaxRates, Currencies and Organisation ignore If-Modified-Since (as the real API does); TaxRates, Currencies and
 Accounts take ``where``/``order``.
@@ -99,24 +100,6 @@ def chart(call: Call) -> httpx.Response:
     return call.ok("Accounts", _rows(call, rows, "Account"))
 
 
-def contact_groups(call: Call) -> httpx.Response:
-    """Active groups; a group read by its id also lists its contacts (ContactID and Name), as the spec says."""
-    org = call.org
-    groups = [g for g in org.contact_groups.values() if g.get("Status", "ACTIVE") == "ACTIVE"]
-    if call.path_rest:
-        groups = [g for g in groups if g["ContactGroupID"] == call.path_rest[0].lower()]
-        if not groups:
-            return text_response(404, NOT_FOUND_TEXT)
-    out = []
-    for g in groups:
-        row = {"ContactGroupID": g["ContactGroupID"], "Name": g["Name"], "Status": "ACTIVE", "Contacts": []}
-        if call.path_rest:
-            row["Contacts"] = [{"ContactID": cid, "Name": org.contacts[cid].Name} for cid in g.get("ContactIDs", [])
-                               if cid in org.contacts]
-        out.append(row)
-    return call.ok("ContactGroups", out)
-
-
 def branding_themes(call: Call) -> httpx.Response:
     themes = [dict(t) for t in BRANDING_THEMES]
     if call.path_rest:
@@ -128,5 +111,5 @@ def branding_themes(call: Call) -> httpx.Response:
 
 HANDLERS: dict[str, Callable[[Call], httpx.Response]] = {
     "organisation": organisation, "brandingthemes": branding_themes, "taxrates": tax_rates, "currencies": currencies,
-    "trackingcategories": tracking, "accounts": chart, "contactgroups": contact_groups,
+    "trackingcategories": tracking, "accounts": chart,
 }

@@ -164,3 +164,18 @@ def test_credit_notes(spec, api):
         f"https://api.xero.com/api.xro/2.0/CreditNotes/{note_id}/Allocations/"
         f"{allocated['Allocations'][0]['AllocationID']}", headers=api.headers())))
     assert taken_back["IsDeleted"] is True
+
+
+def test_contact_groups(spec, api):
+    listed = check(spec, _sent(spec, api.get("/ContactGroups")))
+    check(spec, _sent(spec, api.get(f"/ContactGroups/{listed['ContactGroups'][0]['ContactGroupID']}")))
+    created = check(spec, _sent(spec, api.put("/ContactGroups", {"ContactGroups": [{"Name": "Owner: Contract"}]})))
+    gid = created["ContactGroups"][0]["ContactGroupID"]
+    contact = api.get("/Contacts").json()["Contacts"][0]["ContactID"]
+    check(spec, _sent(spec, api.put(f"/ContactGroups/{gid}/Contacts", {"Contacts": [{"ContactID": contact}]})))
+    assert check(spec, _sent(spec, api.get(f"/ContactGroups/{gid}")))["ContactGroups"][0]["Contacts"]
+    check(spec, _sent(spec, api.put("/ContactGroups", {"ContactGroups": [{"Name": "Owner: Contract"}]})), 400)
+    for path in (f"/ContactGroups/{gid}/Contacts/{contact}", f"/ContactGroups/{gid}/Contacts"):
+        removed = _sent(spec, api.http.delete(f"https://api.xero.com/api.xro/2.0{path}", headers=api.headers()))
+        assert removed.status_code == 204 and removed.content == b""
+        spec.validate_response(SpecRequest(removed.request), _Response(removed))
