@@ -200,6 +200,7 @@ class SyncEngine:
                          needs_attention=outcome == "failed")
 
     def _run_pairs(self, ctx: RunContext, pairs: list[str] | None) -> None:
+        ran: list[PairMapping] = []
         for pair in PAIR_ORDER:
             mapping = self.mappings.get(pair)
             if mapping is None or not mapping.enabled or (pairs and pair not in pairs) or not self._due(ctx, pair):
@@ -211,6 +212,7 @@ class SyncEngine:
                     self._run_payments(ctx)
                 else:
                     PairSync(ctx, self.connectors.spec(mapping)).run()
+                    ran.append(mapping)
                 if pair == "invoices":
                     self._refresh_customers(ctx)
                 if pair in SLOW_PAIRS and not ctx.dry_run:
@@ -220,6 +222,9 @@ class SyncEngine:
                 ctx.count("pairs_interrupted")
                 ctx.interrupted.append(f"{pair}: {exc.message}")
             ctx.lookups.refresh()
+        done = getattr(self.connectors, "pairs_done", None)  # what follows from the records linked this run
+        if done is not None:
+            done(ran, ctx.dry_run)
 
     def _refresh_customers(self, ctx: RunContext) -> None:
         """Customers whose invoices changed in this run (a void, a credit note, a new invoice) but who were not

@@ -16,6 +16,7 @@ from app.integrations.xero.client import XeroClient
 from app.integrations.zoho.client import ZohoClient
 from app.services.live_taxes import facts_key, tax_facts
 from app.services.org_change import set_aside_ids
+from app.services.owner_groups import OwnerGroups, owner_groups_on
 from app.services.owners import owner_lookup, rules_of
 from app.services.schema_cache import SchemaCache
 from app.services.xero_ports import (
@@ -73,6 +74,7 @@ class LiveConnectors:
         self._facts: TaxFacts | None = None
         self._contacts_read: set[str] = set()  # this run's, see customers_to_refresh
         self._invoice_customers: set[str] = set()
+        self.owner_groups = OwnerGroups(profile, xero, zoho, self.schema_cache)
 
     def tax_facts(self) -> TaxFacts:
         """The Xero organisation's taxes and currencies and Zoho CRM's taxes (read once a day, see live_taxes)."""
@@ -105,6 +107,16 @@ class LiveConnectors:
         ids = sorted(self._invoice_customers - self._contacts_read)
         self._invoice_customers.clear()
         return ids
+
+    def pairs_done(self, ran: list[PairMapping], dry_run: bool) -> None:
+        """After a run's pairs (links made by later pairs too): the contacts' owner groups in Xero, when the
+        mapping keeps them (a dry run writes nothing, so it forgets the owners it read)."""
+        for mapping in ran:
+            if owner_groups_on(mapping):
+                if dry_run:
+                    self.owner_groups.seen.clear()
+                else:
+                    self.owner_groups.apply(mapping.zoho_module)
 
     def _invoice_touched(self, record: SourceRecord) -> None:
         """An invoice that moves its customer's balance (drafts do not) went to Zoho."""
@@ -198,6 +210,9 @@ class LiveConnectors:
                 owners: dict[str, dict[str, str]] = {}
                 accounts.owner_for = lambda xero_id: owners.setdefault("by_contact", owner_lookup(
                     self.schema_cache, self.xero, self.zoho, mapping)).get(xero_id)
+            if owner_groups_on(mapping):  # the owners come with the accounts read anyway
+                accounts.fields = list(dict.fromkeys([*accounts.fields, "Owner"]))
+                accounts.on_read = self.owner_groups.note
             return PairSpec(mapping, XeroContactsPort(self.xero, self._contacts_read.add), accounts,
                             "xero:contacts",
                             f"zoho:{mapping.zoho_module}", keys=contact_keys,

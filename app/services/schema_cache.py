@@ -47,6 +47,12 @@ class SchemaCache:
         set_setting(self.profile, f"live.{key}", {"at": self.clock.time(), "data": data})
         return data
 
+    def amend(self, key: str, data: dict[str, Any]) -> None:
+        """Change what is kept for ``key`` after writing it to the live system (it keeps the time it was read)."""
+        stored = get_setting(self.profile, f"live.{key}")
+        if stored:
+            set_setting(self.profile, f"live.{key}", {"at": stored.get("at", 0), "data": data})
+
     def forget(self, key: str) -> None:
         set_setting(self.profile, f"live.{key}", None)
 

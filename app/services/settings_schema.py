@@ -205,6 +205,13 @@ def _pair_settings() -> list[Setting]:
                                "their values differ.", "choice", mapping.options.get("first_link_policy",
                                                                                      "xero_wins"),
                                choices=tuple(FIRST_LINK_WORDS.items()), pair=pair, short="First match"))
+        if pair == "contacts":
+            out.append(Setting("pairs.contacts.owner_groups", PAIRS_SECTION,
+                               "Show each account's owner in Xero as a contact group",
+                               "Puts each linked Xero contact in a contact group named after its Zoho CRM owner "
+                               "(\"Owner: Tom Baker\"), so people in Xero can filter contacts by salesperson. A "
+                               "contact moves when its owner changes in Zoho CRM; your own groups are left alone.",
+                               "bool", bool(mapping.options.get("owner_groups", False)), pair=pair))
     deals = defaults["deals"]
     out.append(Setting("pairs.deals.trigger_stage", DEALS, "Stage that creates the invoice",
                        "A deal reaching this stage in Zoho CRM becomes an invoice in Xero (type it as Zoho shows it).",

@@ -49,6 +49,7 @@ class ZohoModulePort:
         self.duplicate_check = duplicate_check or ([xref_field] if xref_field else [])
         self.owner_for: Callable[[str], str | None] | None = None  # a new record's owner (see services.owners)
         self.currency_enabled: Callable[[str], bool] | None = None  # whether Zoho CRM has added a currency
+        self.on_read: Callable[[ZohoRecord], None] | None = None  # sees each record read (see services.owner_groups)
         wanted = [f for f in fields if f and "." not in f]
         if xref_field:
             wanted.append(xref_field)
@@ -87,6 +88,8 @@ class ZohoModulePort:
 
     # ----- reading -------------------------------------------------------------------------------------------
     def flatten(self, r: ZohoRecord) -> SourceRecord:
+        if self.on_read is not None:
+            self.on_read(r)
         values: dict[str, Any] = {}
         for key, value in r.values.items():
             if key.startswith("$"):

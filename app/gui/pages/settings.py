@@ -92,7 +92,7 @@ class SettingEditor(QWidget):
     def _make_editor(self, s: Setting) -> QWidget:
         if s.kind == "bool":
             box = QCheckBox(s.label)
-            if s.pair:  # the pair's on/off heads its group of settings
+            if s.pair and s.key.endswith(".enabled"):  # the pair's on/off heads its group of settings
                 font = QFont(box.font())
                 font.setBold(True)
                 box.setFont(font)
