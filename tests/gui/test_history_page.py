@@ -233,8 +233,8 @@ def test_after_a_real_sync_the_detail_names_the_customer_and_products(qtbot, syn
 
 
 def test_the_next_page_is_read_while_the_view_is_idle(qtbot, views, monkeypatch):
-    """Scrolling down, the page below is read when the events are idle, not in the frame that shows it; scrolling
-    up, the page above."""
+    """Scrolling down, the page below is read when the events are idle, not in the frame that shows it (also when
+    the page scrolled into was itself read ahead); scrolling up, the page above."""
     monkeypatch.setattr("app.gui.models.history_model.PAGE_SIZE", 10)
     reads: list[int] = []
     cells = views.history_cells
@@ -244,6 +244,7 @@ def test_the_next_page_is_read_while_the_view_is_idle(qtbot, views, monkeypatch)
     ids = model.ids
     assert model.index(25, COL_RECORD).data() == "Customer 17"  # rows 20–29 read now ...
     qtbot.waitUntil(lambda: reads == [ids[20], ids[30]], timeout=5000)  # ... and 30–39 when idle
-    assert model.index(35, COL_RECORD).data() == "Customer 07" and len(reads) == 2  # already there
+    assert model.index(35, COL_RECORD).data() == "Customer 07" and len(reads) == 2  # already there ...
+    qtbot.waitUntil(lambda: reads[2:] == [ids[40]], timeout=5000)  # ... and entering it reads 40–49 when idle
     model.index(15, COL_RECORD).data()  # scrolling back up: rows 10–19, then 0–9 when idle
-    qtbot.waitUntil(lambda: reads[2:] == [ids[10], ids[0]], timeout=5000)
+    qtbot.waitUntil(lambda: reads[3:] == [ids[10], ids[0]], timeout=5000)

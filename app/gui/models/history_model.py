@@ -77,7 +77,8 @@ class HistoryModel(QAbstractTableModel):
         self._prefetch.setSingleShot(True)
         self._prefetch.setInterval(0)
         self._prefetch.timeout.connect(self._read_ahead)
-        self._ahead = self._asked = -1  # the page to read when idle; the last page the view asked for
+        self._ahead: list[int] = []  # pages to read when idle
+        self._asked = -1  # the last page the view asked for
 
     # ----- loading -----------------------------------------------------------------------------------------------
     def set_filter(self, f: HistoryFilter) -> None:
@@ -86,6 +87,7 @@ class HistoryModel(QAbstractTableModel):
         self.filter = f
         self._ids = self.views.history_ids(f)
         self._pages.clear()
+        self._ahead, self._asked = [], -1
         self._last = (-1, None)
         self._full = (-1, None)
         self._now = self.views.now()
@@ -113,20 +115,25 @@ class HistoryModel(QAbstractTableModel):
         if not 0 <= row < len(self._ids):
             return None
         page = row // PAGE_SIZE
+        if page != self._asked:  # the view moved to another page: the next one that way is read when idle
+            ahead = page + 1 if page > self._asked else page - 1
+            self._asked = page
+            if 0 <= ahead * PAGE_SIZE < len(self._ids) and ahead not in self._pages and ahead not in self._ahead:
+                self._ahead = [*self._ahead[-1:], ahead]
+                self._prefetch.start()
         rows = self._pages.get(page)
         if rows is None:
             rows = self._load(page)
-            self._ahead = page + 1 if page >= self._asked else page - 1  # scrolling down, or up
-            self._asked = page
-            self._prefetch.start()
         else:
             self._pages.move_to_end(page)
         offset = row - page * PAGE_SIZE
         return rows[offset] if offset < len(rows) else None
 
     def _read_ahead(self) -> None:
-        if 0 <= self._ahead * PAGE_SIZE < len(self._ids) and self._ahead not in self._pages:
-            self._load(self._ahead)
+        wanted, self._ahead = self._ahead, []
+        for page in wanted:
+            if page not in self._pages:
+                self._load(page)
 
     def _load(self, page: int) -> tuple[tuple[str, ...], ...]:
         ids = self._ids[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
