@@ -211,7 +211,8 @@ def _pair_settings() -> list[Setting]:
                                "Puts each linked Xero contact in a contact group named after its Zoho CRM owner "
                                "(\"Owner: Tom Baker\"), so people in Xero can filter contacts by salesperson. A "
                                "contact moves when its owner changes in Zoho CRM; your own groups are left alone.",
-                               "bool", bool(mapping.options.get("owner_groups", False)), pair=pair))
+                               "bool", bool(mapping.options.get("owner_groups", False)), pair=pair,
+                               short="Owners in Xero"))
     deals = defaults["deals"]
     out.append(Setting("pairs.deals.trigger_stage", DEALS, "Stage that creates the invoice",
                        "A deal reaching this stage in Zoho CRM becomes an invoice in Xero (type it as Zoho shows it).",

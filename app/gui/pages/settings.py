@@ -213,8 +213,8 @@ class SettingsPage(QWidget):
             editor = SettingEditor(setting, show_help=not per_pair)
             editor.changed.connect(self._check)
             self.editors[setting.key] = editor
-            if setting.kind == "bool":
-                form.addRow(editor)
+            if setting.kind == "bool" and not (per_pair and not setting.key.endswith(".enabled")):
+                form.addRow(editor)  # a pair's other on/offs sit under it, labelled like its choices
             else:
                 form.addRow(f"    {setting.short_label}" if per_pair else setting.label, editor)
         return box
