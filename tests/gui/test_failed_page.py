@@ -125,6 +125,7 @@ def test_export_json_of_the_failed_records(qtbot, failing, tmp_path):
 def test_nothing_needs_attention_only_when_true(qtbot, world):
     page = make_page(qtbot, world)
     assert page.stack.currentIndex() == 1 and page.empty_title.text() == "Nothing needs your attention"
+    assert page.empty_text.text().startswith("No sync has run yet.")  # not "every record synced" before any sync
     MatchCandidate.create(profile=world.ctx.profile, pair="contacts", xero_id="x1", zoho_id="z1",
                           xero_name="Emu Plains Hardware", zoho_name="Emu Plains Hardware & Garden")
     page.refresh()
@@ -133,6 +134,12 @@ def test_nothing_needs_attention_only_when_true(qtbot, world):
     with qtbot.waitSignal(page.open_page, timeout=WAIT_MS) as opened:
         page.open_conflicts.click()
     assert opened.args == ["conflicts"]
+
+
+def test_after_a_clean_sync_the_page_says_every_record_synced(qtbot, world):
+    assert world.sync_service().sync(pairs=["items"]).outcome == "ok"
+    page = make_page(qtbot, world)
+    assert page.stack.currentIndex() == 1 and page.empty_text.text().startswith("Every record synced.")
 
 
 def test_retry_through_the_real_controller_syncs_the_record(qtbot, synced, make_controller):

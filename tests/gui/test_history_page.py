@@ -80,6 +80,12 @@ def test_the_model_passes_the_model_tester(qapp, qtmodeltester, views):  # a Qt 
     qtmodeltester.check(model)
 
 
+def test_before_any_sync_the_page_says_what_will_appear(qtbot, world):
+    page = HistoryPage(Views.of(world.ctx), FakeController())
+    qtbot.addWidget(page)
+    assert page.model.rowCount() == 0 and page.detail.title.text().startswith("Nothing synced yet.")
+
+
 def test_newest_first_in_their_words(page):
     assert page.model.rowCount() == 43 and page.count.text() == "43 records"
     assert [cell(page, r, COL_RECORD) for r in range(3)] == ["Kiwi Roasters", "Bondi Surf Club",
@@ -114,6 +120,7 @@ def test_filters_narrow_the_rows(qtbot, page):
     assert page.model.rowCount() == 1
     page.action.setCurrentIndex(page.action.findData("create"))  # Created is never "needs attention"
     assert page.model.rowCount() == 0 and page.count.text() == "0 records"
+    assert page.detail.title.text() == "No records match these filters."
     page.status.setCurrentIndex(0)
     page.direction.setCurrentIndex(page.direction.findData("zoho->xero"))
     assert page.model.rowCount() == 0

@@ -37,6 +37,9 @@ from app.services.words import plural
 
 TASKS = ("failed.retry", "failed.ignore", "failed.unignore")
 REASON_COLUMN = 2  # "Reason and what to do" / "Waiting for": takes the room left
+EMPTY_AFTER_SYNC = "Every record synced. When one cannot, it appears here with the reason and what to do."
+EMPTY_BEFORE_SYNC = ("No sync has run yet. When a record cannot sync, it appears here with the reason and what to "
+                     "do.")
 
 
 def heading_font(widget: QWidget, scale: float) -> QFont:
@@ -143,8 +146,7 @@ class FailedPage(QWidget):
         self.empty_title = QLabel("Nothing needs your attention")
         self.empty_title.setFont(heading_font(self.empty_title, 1.3))
         self.empty_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_text = QLabel("Every record synced. When one cannot, it appears here with the reason and what "
-                                 "to do.")
+        self.empty_text = QLabel(EMPTY_AFTER_SYNC)
         self.empty_text.setWordWrap(True)
         self.empty_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         empty_layout.addStretch(1)
@@ -230,6 +232,8 @@ class FailedPage(QWidget):
         self.elsewhere.setVisible(bool(elsewhere))
         self.open_conflicts.setVisible(bool(elsewhere))
         nothing = not failed and not waiting and attention.total == 0 and attention.waiting == 0
+        if nothing:
+            self.empty_text.setText(EMPTY_AFTER_SYNC if self.views.runs(1) else EMPTY_BEFORE_SYNC)
         self.stack.setCurrentIndex(1 if nothing else 0)
         self.summary.setVisible(not nothing)
         has_waiting = bool(waiting)

@@ -187,7 +187,7 @@ class HistoricalPage(QWidget):
         layout.addWidget(self.queue_title)
         layout.addWidget(self.running_box)
         layout.addWidget(self.table, 1)
-        layout.addWidget(self.empty)
+        layout.addWidget(self.empty, 1, Qt.AlignmentFlag.AlignTop)  # no queue: the space stays below it
         layout.addLayout(buttons)
 
         self.period.buttonToggled.connect(self._inputs_changed)

@@ -70,6 +70,8 @@ RUNS_LISTED = 50
 SEARCH_DELAY_MS = 300
 EXPORT_TASK = "history.export"
 NOTHING = ("-",)  # an action no row has: the status and action filters exclude each other
+NOTHING_YET = ("Nothing synced yet. Every record a sync creates, updates, links, skips or cannot sync appears here, "
+               "newest first.")
 
 
 def run_choice(run: RunSummary, now: datetime) -> str:
@@ -136,10 +138,11 @@ class DetailPane(QFrame):
         super().resizeEvent(event)
         QTimer.singleShot(0, self.changes.resizeRowsToContents)  # wrapped changes fit the new width
 
-    def show_row(self, row: HistoryRow | None, names: Names | None, now: datetime) -> None:
+    def show_row(self, row: HistoryRow | None, names: Names | None, now: datetime,
+                 empty: str = "Select a row to see what changed.") -> None:
         self.row = row
         if row is None or names is None:
-            self.title.setText("Select a row to see what changed.")
+            self.title.setText(empty)
             self.meta.clear()
             self.reason.hide()
             self.changes.hide()
@@ -367,8 +370,12 @@ class HistoryPage(QWidget):
         self._show_run_summary()
         if keep is not None and keep in self.model.ids:
             self.table.selectRow(self.model.ids.index(keep))
-        else:
+        elif n:
             self.detail.show_row(None, None, self.views.now())
+        elif self.model.filter == HistoryFilter():
+            self.detail.show_row(None, None, self.views.now(), NOTHING_YET)
+        else:
+            self.detail.show_row(None, None, self.views.now(), "No records match these filters.")
 
     def _period_changed(self) -> None:
         custom = PERIODS[self.period.currentText()] == -1
