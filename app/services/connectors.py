@@ -74,7 +74,7 @@ class LiveConnectors:
         self._facts: TaxFacts | None = None
         self._contacts_read: set[str] = set()  # this run's, see customers_to_refresh
         self._invoice_customers: set[str] = set()
-        self.owner_groups = OwnerGroups(profile, xero, zoho, self.schema_cache)
+        self.owner_groups = OwnerGroups(profile, xero, zoho, self.schema_cache, clock)
 
     def tax_facts(self) -> TaxFacts:
         """The Xero organisation's taxes and currencies and Zoho CRM's taxes (read once a day, see live_taxes)."""

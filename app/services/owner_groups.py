@@ -7,12 +7,14 @@ read by id, 100 a call) or when its account was read with another owner than the
 in the store for each Xero organisation. Xero's groups are read at most once a day; a missing group is created,
 the contacts going into one group are added in one call, and a contact that moves is taken out of its old owner
 group. Groups without the prefix are the business's own and never touched. A refusal or a limit is logged and
-tried again at the next sync; the sync itself goes on.
+tried again at the first sync an hour later (or sooner, with the next owner change), so a contact Xero keeps
+refusing costs a call an hour, not one a sync; the sync itself goes on.
 """
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from app.core.mapping import PairMapping
 from app.errors import AppError, AuthRequired, NotFound, RateLimited, RecordRejected
@@ -27,6 +29,7 @@ log = logging.getLogger(__name__)
 
 PREFIX = "Owner: "
 GROUPS_TTL_SECONDS = 24 * 3600
+RETRY_SECONDS = 3600
 
 
 def owner_groups_on(mapping: PairMapping) -> bool:
@@ -40,8 +43,10 @@ def group_name(owner: str) -> str:
 
 
 class OwnerGroups:
-    def __init__(self, profile: Profile, xero: XeroClient, zoho: ZohoClient, cache: SchemaCache) -> None:
+    def __init__(self, profile: Profile, xero: XeroClient, zoho: ZohoClient, cache: SchemaCache,
+                 clock: Any) -> None:
         self.profile = profile
+        self.clock = clock
         self.xero = xero
         self.zoho = zoho
         self.cache = cache
@@ -68,6 +73,8 @@ class OwnerGroups:
         state = get_setting(self.profile, self._state_key) or {}
         applied: dict[str, str] = dict(state.get("applied") or {})  # Xero contact id → the group it is in
         pending: dict[str, str] = dict(state.get("pending") or {})  # → the group it goes in (not done yet)
+        waiting = dict(pending)  # what earlier syncs could not do
+        retry_at = float(state.get("retry_at") or 0)
         links = dict(Link.select(Link.xero_id, Link.zoho_id).where(
             Link.profile == self.profile, Link.pair == "contacts", Link.state == "active",
             Link.xero_id.is_null(False), Link.zoho_id.is_null(False)).tuples())
@@ -84,9 +91,10 @@ class OwnerGroups:
         unknown = {zid: xid for xid, zid in links.items() if xid not in applied and xid not in pending}
         if unknown:
             self._read_owners(module, unknown, pending, applied)
-        if pending:
+        if pending and (pending != waiting or self.clock.time() >= retry_at):
             self._place(pending, applied)
-        new_state = {"applied": applied, "pending": pending}
+            retry_at = self.clock.time() + RETRY_SECONDS if pending else 0
+        new_state = {"applied": applied, "pending": pending, "retry_at": retry_at}
         if new_state != state:
             set_setting(self.profile, self._state_key, new_state)
 
@@ -134,7 +142,7 @@ class OwnerGroups:
         try:
             groups = self._groups()
         except AppError as exc:
-            log.warning("Could not read Xero's contact groups; the owner groups are updated at the next sync: %s",
+            log.warning("Could not read Xero's contact groups; the owner groups are updated later: %s",
                         exc.technical or exc.message)
             return
         by_group: dict[str, list[str]] = {}
@@ -143,7 +151,7 @@ class OwnerGroups:
         for target, xids in sorted(by_group.items()):
             try:
                 if target:
-                    self.xero.add_to_contact_group(self._group_id(target, groups), xids)
+                    xids = self._add(self._group_id(target, groups), xids)
                 for xid in xids:
                     old = applied.get(xid, "")
                     if old and old.lower() != target.lower() and old.lower() in groups:
@@ -151,13 +159,34 @@ class OwnerGroups:
                     applied[xid] = target
                     del pending[xid]
             except AppError as exc:
-                log.warning("Could not put %d contact(s) in the Xero contact group %r; trying again at the next "
-                            "sync: %s", len(xids), target, exc.technical or exc.message)
+                log.warning("Could not put %d contact(s) in the Xero contact group %r; trying again later: %s",
+                            len(xids), target, exc.technical or exc.message)
                 if isinstance(exc, RateLimited | AuthRequired):
                     return
         moved = [x for xs in by_group.values() for x in xs if x not in pending]
         if moved:
             log.info("owner groups: %d Xero contact(s) placed", len(moved))
+
+    def _add(self, group_id: str, xids: list[str]) -> list[str]:
+        """The contacts added. Xero refuses a whole call for one contact it will not take (one archived since, say):
+        then each is added alone, so the others are placed and only the refused one waits."""
+        try:
+            self.xero.add_to_contact_group(group_id, xids)
+            return xids
+        except RecordRejected as exc:
+            if len(xids) == 1:
+                raise
+            log.info("Xero refused adding %d contacts to a group together (%s); adding them one by one", len(xids),
+                     exc.message)
+        added = []
+        for xid in xids:
+            try:
+                self.xero.add_to_contact_group(group_id, [xid])
+                added.append(xid)
+            except RecordRejected as exc:
+                log.warning("Xero would not put the contact %s in an owner group; trying again later: %s", xid,
+                            exc.message)
+        return added
 
     def _take_out(self, group_id: str, contact_id: str) -> None:
         try:

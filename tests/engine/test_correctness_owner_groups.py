@@ -3,10 +3,11 @@ group"): every linked contact is in the one group of its Zoho owner, moves when 
 business's own groups are left alone, and a sync with nothing to do asks Xero nothing about groups."""
 
 from app.cli.settings_cmd import parse
+from app.services.schema_cache import SchemaCache
 from app.services.settings_schema import load_values, save_values, schema
 from app.store.models import Link
 from tests.integrations.spec_requests import RequestSpecs, problems
-from tests.integrations.support import Traffic, api, respond
+from tests.integrations.support import Traffic, respond
 
 KEY = "pairs.contacts.owner_groups"
 PRIYA, TOM = "Owner: Priya Raman", "Owner: Tom Whitfield"
@@ -50,6 +51,8 @@ def test_each_linked_contact_is_in_its_owners_group_and_moves_when_the_owner_cha
     traffic = Traffic(w)
     own = {name: members for name, members in groups(w).items()}  # the business's own: Retail, Hospitality
     turn_on(w)
+    assert w.sync_service().sync(dry_run=True).outcome == "ok"
+    assert group_calls(w) == []  # a dry run writes nothing
     sync(w)
     calls = w.requests()["xero"]
     assert calls["GET /api.xro/2.0/ContactGroups"] == 1
@@ -89,22 +92,47 @@ def test_each_linked_contact_is_in_its_owners_group_and_moves_when_the_owner_cha
     assert problems(RequestSpecs(tmp_path), sent) == []  # requests Xero's spec accepts
 
 
-def test_xero_refusing_a_group_does_not_fail_the_sync_and_is_tried_again(world):
+def test_a_contact_xero_refuses_waits_alone_for_an_hour_and_the_sync_goes_on(world):
     w = world
     traffic = Traffic(w)
     turn_on(w)
+    harbour = w.xero_contact("Harbour View Cafe").ContactID
     refusal = ('{"ErrorNumber":10,"Type":"ValidationException","Message":"A validation exception occurred",'
                '"Elements":[{"ValidationErrors":[{"Message":"Not now."}]}]}')
-    traffic.script(lambda r: r.method == "PUT" and api("xero", "/ContactGroups")(r), respond(400, refusal))
-    report = sync(w)
-    assert report.counts.get("failed", 0) == 0
-    assert not [n for n in groups(w) if n.startswith("Owner: ")]
-    assert any(e.status == 400 for e in traffic.since(0, "/ContactGroups", "PUT"))  # refused, not skipped
-    traffic.clear_scripts()
+    traffic.script(lambda r: r.method == "PUT" and "/ContactGroups/" in r.url.path and harbour.encode() in r.content,
+                   respond(400, refusal))
+    assert sync(w).counts.get("failed", 0) == 0
     w.clock.advance(60)
-    sync(w)  # nothing changed in either system: the contacts waiting are placed now
-    for contact_id, group in expected(w).items():
-        assert owner_groups_of(w, contact_id) == [group]
+    sync(w)
+    assert any(e.status == 400 for e in traffic.since(0, "/ContactGroups/", "PUT"))  # refused, not skipped
+    for contact_id, group in expected(w).items():  # the others are placed; Harbour waits
+        assert owner_groups_of(w, contact_id) == ([] if contact_id == harbour else [group])
+    w.reset_counts()
+    w.clock.advance(60)
+    sync(w)
+    assert group_calls(w) == []  # not tried again at every sync
+    traffic.clear_scripts()
+    w.clock.advance(3600)
+    sync(w)
+    assert owner_groups_of(w, harbour) == [expected(w)[harbour]]
+
+
+def test_a_group_made_since_the_list_was_read_is_used_not_made_twice(world):
+    w = world
+    turn_on(w)
+    tenant = w.xero_org().TenantID
+    SchemaCache(w.ctx.profile, w.clock).data(f"owner_groups.{tenant}", dict, 3600)  # read: no owner groups yet
+    w.xero_org().contact_groups["0e0e0e0e-0000-4000-8000-000000000001"] = {  # then someone made one in Xero
+        "ContactGroupID": "0e0e0e0e-0000-4000-8000-000000000001", "Name": "owner: tom whitfield", "Status": "ACTIVE",
+        "ContactIDs": []}
+    sync(w)
+    calls = w.requests()["xero"]
+    assert calls["PUT /api.xro/2.0/ContactGroups"] == 2  # Priya's made; Tom's refused as taken…
+    assert calls["GET /api.xro/2.0/ContactGroups"] == 1  # …so the list is read again, only then
+    names = [g["Name"] for g in w.xero_org().contact_groups.values()]
+    assert "owner: tom whitfield" in names and TOM not in names and PRIYA in names
+    toms = [c for c, g in expected(w).items() if g == TOM]
+    assert toms and set(toms) <= groups(w)["owner: tom whitfield"]
 
 
 def test_with_the_setting_off_nothing_about_groups_is_read_or_written(world):
