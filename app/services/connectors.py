@@ -117,6 +117,8 @@ class LiveConnectors:
                     self.owner_groups.seen.clear()
                 else:
                     self.owner_groups.apply(mapping.zoho_module)
+            elif mapping.pair == "contacts" and not dry_run:
+                self.owner_groups.turned_off()
 
     def _invoice_touched(self, record: SourceRecord) -> None:
         """An invoice that moves its customer's balance (drafts do not) went to Zoho."""

@@ -75,12 +75,18 @@ class OwnerGroups:
         pending: dict[str, str] = dict(state.get("pending") or {})  # → the group it goes in (not done yet)
         waiting = dict(pending)  # what earlier syncs could not do
         retry_at = float(state.get("retry_at") or 0)
+        recheck = state.get("on") is False  # turned off and on again: owners may have changed meanwhile
         links = dict(Link.select(Link.xero_id, Link.zoho_id).where(
             Link.profile == self.profile, Link.pair == "contacts", Link.state == "active",
             Link.xero_id.is_null(False), Link.zoho_id.is_null(False)).tuples())
         for xid in [x for x in {*applied, *pending} if x not in links]:  # unlinked or archived: left as they are
             applied.pop(xid, None)
             pending.pop(xid, None)
+        unknown = [zid for xid, zid in links.items()
+                   if zid not in seen and xid not in pending and (recheck or xid not in applied)]
+        owners_read = self._read_owners(module, unknown) if unknown else {}
+        if owners_read is not None:
+            seen.update(owners_read)
         for xid, zid in links.items():
             if zid in seen:
                 target = group_name(seen[zid])
@@ -88,32 +94,36 @@ class OwnerGroups:
                     pending[xid] = target
                 else:
                     pending.pop(xid, None)
-        unknown = {zid: xid for xid, zid in links.items() if xid not in applied and xid not in pending}
-        if unknown:
-            self._read_owners(module, unknown, pending, applied)
         if pending and (pending != waiting or self.clock.time() >= retry_at):
             self._place(pending, applied)
             retry_at = self.clock.time() + RETRY_SECONDS if pending else 0
-        new_state = {"applied": applied, "pending": pending, "retry_at": retry_at}
+        new_state = {"applied": applied, "pending": pending, "retry_at": retry_at,
+                     "on": not recheck or owners_read is not None}
         if new_state != state:
             set_setting(self.profile, self._state_key, new_state)
 
-    def _read_owners(self, module: str, unknown: dict[str, str], pending: dict[str, str],
-                     applied: dict[str, str]) -> None:
-        """The owners of accounts not read this run (made by the sync, or linked before this was turned on)."""
+    def _read_owners(self, module: str, zoho_ids: list[str]) -> dict[str, str] | None:
+        """The owners' names of records not read this run (made by the sync, or linked while this was off); ""
+        for one gone from Zoho CRM (the sync deals with it: nothing to place). None when Zoho could not be read."""
         try:
-            records = self.zoho.records_by_id(module, ["Owner"], list(unknown))
+            records = self.zoho.records_by_id(module, ["Owner"], zoho_ids)
         except AppError as exc:
             log.warning("Could not read the owners of %d Zoho CRM record(s) for the Xero owner groups; trying again "
-                        "at the next sync: %s", len(unknown), exc.technical or exc.message)
-            return
+                        "at the next sync: %s", len(zoho_ids), exc.technical or exc.message)
+            return None
+        owners = dict.fromkeys(zoho_ids, "")
         for record in records:
             owner = record.values.get("Owner")
-            if record.id in unknown:
-                pending[unknown.pop(record.id)] = group_name(str(owner.get("name") or "")
-                                                             if isinstance(owner, dict) else "")
-        for xid in unknown.values():  # gone from Zoho CRM: the sync deals with it, nothing to place
-            applied[xid] = ""
+            if record.id in owners and isinstance(owner, dict):
+                owners[record.id] = str(owner.get("name") or "")
+        return owners
+
+    def turned_off(self) -> None:
+        """The contacts ran with the setting off: owners are not read now, so check them all when it is back on."""
+        self.seen.clear()
+        state = get_setting(self.profile, self._state_key)
+        if state and state.get("on") is not False:
+            set_setting(self.profile, self._state_key, {**state, "on": False})
 
     def _groups(self) -> dict[str, str]:
         """Xero's owner groups: lower-case name → id (read at most once a day)."""
@@ -161,6 +171,8 @@ class OwnerGroups:
             except AppError as exc:
                 log.warning("Could not put %d contact(s) in the Xero contact group %r; trying again later: %s",
                             len(xids), target, exc.technical or exc.message)
+                if isinstance(exc, NotFound):  # the group was deleted in Xero: read the list again next time
+                    self.cache.forget(self._groups_key)
                 if isinstance(exc, RateLimited | AuthRequired):
                     return
         moved = [x for xs in by_group.values() for x in xs if x not in pending]

@@ -146,3 +146,23 @@ def test_with_the_setting_off_nothing_about_groups_is_read_or_written(world):
     sync(w)
     assert group_calls(w) == []
     assert not [n for n in groups(w) if n.startswith("Owner: ")]
+
+
+def test_an_owner_changed_while_the_setting_was_off_is_followed_when_it_is_back_on(world):
+    w = world
+    turn_on(w)
+    sync(w)
+    save_values(w.ctx.profile, {KEY: parse(schema()[KEY], "off")})
+    harbour = w.zoho_one("Accounts", Account_Name="Harbour View Cafe")
+    before = owner_groups_of(w, harbour["Xero_Contact_ID"])
+    other = next(z["Owner"]["id"] for z in w.zoho_records("Accounts") if z["Owner"]["id"] != harbour["Owner"]["id"])
+    w.zoho.ui_edit("Accounts", harbour["id"], {"Owner": {"id": other}})
+    w.clock.advance(60)
+    w.reset_counts()
+    sync(w)
+    assert group_calls(w) == [] and owner_groups_of(w, harbour["Xero_Contact_ID"]) == before
+    turn_on(w)
+    w.clock.advance(60)
+    sync(w)  # the owners are read again (by id, 100 a call), and only the contact that moved is written
+    assert owner_groups_of(w, harbour["Xero_Contact_ID"]) == [expected(w)[harbour["Xero_Contact_ID"]]] != before
+    assert w.requests()["xero"]["DELETE /api.xro/2.0/ContactGroups/{id}/Contacts/{id}"] == 1
