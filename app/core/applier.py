@@ -233,7 +233,8 @@ class Applier:
         link.zoho_version = (zr.version if zr and zr.version else (p.z.version if p.z else link.zoho_version))
         if p.x is not None and p.x.status in self.spec.archive_statuses:
             link.state = "archived"
-        elif link.state in ("orphan", "archived") and (p.x is None or p.x.status not in self.spec.archive_statuses):
+        elif (link.state == "orphan" and (p.x is None or p.x.status not in self.spec.archive_statuses)) or (
+                link.state == "archived" and p.x is not None):  # archived stays so until Xero is read unarchived
             link.state = "active"
         link.mapping_version = self.mapping.version
         link.synced_at = ctx.now()

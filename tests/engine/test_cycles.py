@@ -69,6 +69,19 @@ def test_archive_in_xero_marks_the_zoho_account(synced):
     assert Link.get(Link.xero_id == c.ContactID).state == "archived"
 
 
+def test_a_contact_archived_in_xero_stays_archived_when_only_its_zoho_side_is_seen(synced):
+    w = synced  # the first sync linked Old Mill Restaurant, archived in Xero, to its Zoho account
+    link = Link.get(Link.xero_id == w.xero_contact("Old Mill Restaurant").ContactID)
+    assert link.state == "archived"
+    sync(w)  # reads the first sync's own Zoho writes back: Old Mill's account among them, its Xero side not read
+    assert Link.get_by_id(link.id).state == "archived"
+    c = w.xero_contact("Old Mill Restaurant")
+    w.xero.ui_edit_contact(c.ContactID, {"ContactStatus": "ACTIVE"})  # trading with them again
+    w.clock.advance(60)
+    sync(w)
+    assert Link.get_by_id(link.id).state == "active"
+
+
 def test_deal_closed_won_raises_a_xero_invoice_once(synced):
     w = synced
     deal = w.zoho_one("Deals", Deal_Name="Pinnacle — office fit-out")
