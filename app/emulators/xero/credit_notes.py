@@ -22,7 +22,6 @@ amounts"), so credit moves them only once it is allocated. Messages marked **unv
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -30,11 +29,20 @@ import httpx
 from . import contacts
 from .calc import apply_totals
 from .calls import Call, CallError, Outcome, failed, filter_and_sort, make_resolver, page_of, run_batch
-from .invoices import AMOUNT_TYPES, BAD_STATUS, HAS_PAYMENTS, LOCKED, STATUSES, TRANSITIONS, org_today
+from .invoices import (
+    AMOUNT_TYPES,
+    BAD_STATUS,
+    HAS_PAYMENTS,
+    LOCKED,
+    STATUSES,
+    TRANSITIONS,
+    org_today,
+    plan_currency,
+)
 from .invoices import _build_lines as build_lines
 from .invoices import _resolve_contact as resolve_contact
 from .invoices import find as find_invoice
-from .reference import BRANDING_THEME_IDS, DAY_RATES
+from .reference import BRANDING_THEME_IDS
 from .state import Allocation, CreditNote, Org, number_key
 from .views import allocation_view, credit_note_view
 from .wire import (
@@ -134,7 +142,7 @@ def prepare(call: Call, el: dict, target: CreditNote | None) -> tuple[dict, list
         return plan, ["A date in the credit note could not be read. Use YYYY-MM-DD."], warnings
     plan["Date"] = date if date is not None else (target.Date if target else org_today(org, call.now_ms))
     plan["DueDate"] = due if due is not None else (target.DueDate if target else None)
-    _currency(call, el, target, plan, errors)
+    plan_currency(call, el, target, plan, errors)
     number = str(el.get("CreditNoteNumber") or "").strip()
     if number and cn_type == "ACCRECCREDIT":
         other = org.credit_note_numbers.get(number_key(number))
@@ -164,25 +172,6 @@ def prepare(call: Call, el: dict, target: CreditNote | None) -> tuple[dict, list
     if status in ("SUBMITTED", "AUTHORISED") and not plan.get("LineItems", target.LineItems if target else []):
         errors.append("At least one line item must be specified.")
     return plan, errors, warnings
-
-
-def _currency(call: Call, el: dict, target: CreditNote | None, plan: dict, errors: list[str]) -> None:
-    org = call.org
-    currency = str(el.get("CurrencyCode") or (target.CurrencyCode if target else org.BaseCurrency)).upper()
-    if currency not in org.currencies:
-        errors.append(f"Organisation is not subscribed to currency {currency}")
-    plan["CurrencyCode"] = currency
-    try:
-        rate = to_decimal(el.get("CurrencyRate"))
-    except ValueError:
-        rate = None
-        errors.append("CurrencyRate must be a number.")
-    if currency == org.BaseCurrency:
-        rate = Decimal("1.000000")
-    elif rate is None or rate <= 0:
-        rate = target.CurrencyRate if target and target.CurrencyCode == currency else \
-            DAY_RATES.get((org.BaseCurrency, currency), Decimal("1.000000"))
-    plan["CurrencyRate"] = rate.quantize(Decimal("0.000001"))
 
 
 def commit(call: Call, target: CreditNote | None, plan: dict) -> CreditNote:

@@ -281,6 +281,27 @@ def _build_lines(call: Call, inv_type: str, amount_types: str, raw_lines: list, 
     return new_lines + kept, discount_total
 
 
+def plan_currency(call: Call, el: dict, target: Any, plan: dict, errors: list[str]) -> None:
+    """An invoice's or credit note's currency and rate: the base currency at 1, another at the rate given, else the
+    document's own, else the day's rate."""
+    org = call.org
+    currency = str(el.get("CurrencyCode") or (target.CurrencyCode if target else org.BaseCurrency)).upper()
+    if currency not in org.currencies:
+        errors.append(f"Organisation is not subscribed to currency {currency}")
+    plan["CurrencyCode"] = currency
+    try:
+        rate = to_decimal(el.get("CurrencyRate"))
+    except ValueError:
+        rate = None
+        errors.append("CurrencyRate must be a number.")
+    if currency == org.BaseCurrency:
+        rate = Decimal("1.000000")
+    elif rate is None or rate <= 0:
+        rate = target.CurrencyRate if target and target.CurrencyCode == currency else \
+            DAY_RATES.get((org.BaseCurrency, currency), Decimal("1.000000"))
+    plan["CurrencyRate"] = rate.quantize(Decimal("0.000001"))
+
+
 def prepare(call: Call, el: dict, target: Invoice | None) -> tuple[dict, list[str], list[str]]:
     """Validate one invoice element. Returns (plan, errors, warnings); nothing is mutated."""
     org = call.org
@@ -350,22 +371,7 @@ def prepare(call: Call, el: dict, target: Invoice | None) -> tuple[dict, list[st
         plan["ExpectedPaymentDate"] = expected
     if planned is not None:
         plan["PlannedPaymentDate"] = planned
-    # currency
-    currency = str(el.get("CurrencyCode") or (target.CurrencyCode if target else org.BaseCurrency)).upper()
-    if currency not in org.currencies:
-        errors.append(f"Organisation is not subscribed to currency {currency}")
-    plan["CurrencyCode"] = currency
-    try:
-        rate = to_decimal(el.get("CurrencyRate"))
-    except ValueError:
-        rate = None
-        errors.append("CurrencyRate must be a number.")
-    if currency == org.BaseCurrency:
-        rate = Decimal("1.000000")
-    elif rate is None or rate <= 0:
-        rate = target.CurrencyRate if target and target.CurrencyCode == currency else \
-            DAY_RATES.get((org.BaseCurrency, currency), Decimal("1.000000"))
-    plan["CurrencyRate"] = rate.quantize(Decimal("0.000001"))
+    plan_currency(call, el, target, plan, errors)
     # number / reference
     number = str(el.get("InvoiceNumber") or "").strip()
     if number and len(number) > 255:
