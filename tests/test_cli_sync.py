@@ -77,3 +77,18 @@ def test_mapping_export_import_and_validate(cli, tmp_path):
     exported = json.loads(cli("mapping", "export").stdout)
     saved = next(p for p in exported["pairs"] if p["pair"] == "contacts")
     assert saved["fields"][0]["transform"] == {"kind": "copy"} and saved["version"] == 1
+
+
+def test_an_optional_link_to_a_field_zoho_lacks_is_only_a_note(cli, tmp_path):
+    out = tmp_path / "mapping.json"
+    cli("mapping", "export", str(out))
+    data = json.loads(out.read_text())
+    contacts = next(p for p in data["pairs"] if p["pair"] == "contacts")
+    contacts["fields"].append({"xero": "Name", "zoho": "No_Such_Field", "direction": "xero_to_zoho",
+                               "transform": {"kind": "copy"}, "optional": True})
+    out.write_text(json.dumps(data))
+    cli("mapping", "import", str(out))  # imported: nothing in it makes a sync fail
+    noted = cli("mapping", "validate").stdout  # exit 0
+    assert noted.startswith("The mapping works with both systems. To note:")
+    assert "so this optional link is left out. Add a No_Such_Field field in Zoho CRM to sync it." in " ".join(
+        noted.split())

@@ -66,11 +66,11 @@ def _describe(status: ProviderStatus) -> str:
         return f"{label}: not connected" + (f" — {status.problem}" if status.problem else "")
     parts = [f"{label}: connected to {status.organisation or '(unnamed)'}"]
     if status.provider == "xero":
-        parts.append(f"tenant {status.org_id}")
+        parts.append(f"organisation id {status.org_id}")
         if status.reconnect_by:
-            parts.append(f"renews automatically; idle expiry {status.reconnect_by}")
+            parts.append(f"renews automatically; reconnect needed only if unused until {status.reconnect_by}")
     else:
-        parts.append(f"org {status.org_id}, data centre {status.dc.upper()}")
+        parts.append(f"organisation id {status.org_id}, data centre {status.dc.upper()}")
     if status.access_token_expires_at:
         parts.append(f"access token until {status.access_token_expires_at}")
     if status.budget:

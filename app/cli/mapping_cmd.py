@@ -117,8 +117,9 @@ def _validate(service: SyncService, args: argparse.Namespace) -> int:
         print_json([asdict(c) for c in checks])
     elif not checks:
         print("The mapping works with both systems.")
-    else:
-        print("The mapping has problems:")
+    else:  # only notes (an optional link left out) do not make it a problem
+        print("The mapping has problems:" if any(c.blocking for c in checks) else
+              "The mapping works with both systems. To note:")
         for c in checks:
             print("\n".join(wrapped(f"• {pair_label(c.pair)}: {c.message} {c.fix}", indent="  ")))
     return 1 if any(c.blocking for c in checks) else 0
