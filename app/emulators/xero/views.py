@@ -201,6 +201,18 @@ def payment_summary(p: Payment) -> dict:
             "CurrencyRate": p.CurrencyRate.quantize(Q6), "HasAccount": False, "HasValidationErrors": False}
 
 
+def _totals(v: dict, doc: Invoice | CreditNote) -> None:
+    """An invoice's or credit note's totals, last change and currency, in Xero's order."""
+    v["SubTotal"] = m2(doc.SubTotal)
+    v["TotalTax"] = m2(doc.TotalTax)
+    v["Total"] = m2(doc.Total)
+    if doc.TotalDiscount != 0:
+        v["TotalDiscount"] = m2(doc.TotalDiscount)
+    v["UpdatedDateUTC"] = net_date(doc.UpdatedDateUTC)
+    v["UpdatedDateUTCString"] = utc_string(doc.UpdatedDateUTC)
+    v["CurrencyCode"] = doc.CurrencyCode
+
+
 def invoice_view(org: Org, inv: Invoice, with_lines: bool = True, unitdp4: bool = False,
                  summary: bool = False) -> dict:
     v: dict[str, Any] = {"Type": inv.Type, "InvoiceID": inv.InvoiceID, "InvoiceNumber": inv.InvoiceNumber}
@@ -238,14 +250,7 @@ def invoice_view(org: Org, inv: Invoice, with_lines: bool = True, unitdp4: bool 
         v["LineItems"] = [line_view(org, li, unitdp4) for li in lines_of(org, inv)]
     else:
         v["LineItems"] = []
-    v["SubTotal"] = m2(inv.SubTotal)
-    v["TotalTax"] = m2(inv.TotalTax)
-    v["Total"] = m2(inv.Total)
-    if inv.TotalDiscount != 0:
-        v["TotalDiscount"] = m2(inv.TotalDiscount)
-    v["UpdatedDateUTC"] = net_date(inv.UpdatedDateUTC)
-    v["UpdatedDateUTCString"] = utc_string(inv.UpdatedDateUTC)
-    v["CurrencyCode"] = inv.CurrencyCode
+    _totals(v, inv)
     if inv.Url:
         v["Url"] = inv.Url
     if inv.FullyPaidOnDate is not None and inv.Status == "PAID":
@@ -325,14 +330,7 @@ def credit_note_view(org: Org, cn: CreditNote, with_lines: bool = True, unitdp4:
     v["Status"] = cn.Status
     v["LineAmountTypes"] = cn.LineAmountTypes
     v["LineItems"] = [line_view(org, li, unitdp4) for li in cn.LineItems or []] if with_lines else []
-    v["SubTotal"] = m2(cn.SubTotal)
-    v["TotalTax"] = m2(cn.TotalTax)
-    v["Total"] = m2(cn.Total)
-    if cn.TotalDiscount != 0:
-        v["TotalDiscount"] = m2(cn.TotalDiscount)
-    v["UpdatedDateUTC"] = net_date(cn.UpdatedDateUTC)
-    v["UpdatedDateUTCString"] = utc_string(cn.UpdatedDateUTC)
-    v["CurrencyCode"] = cn.CurrencyCode
+    _totals(v, cn)
     if cn.FullyPaidOnDate is not None and cn.Status == "PAID":
         v["FullyPaidOnDate"] = net_date(cn.FullyPaidOnDate)
     return v
